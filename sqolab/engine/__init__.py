@@ -1,0 +1,1 @@
+"""Engine layer: criteria, qualification, outcomes, trade-offs, forecasts and reports."""

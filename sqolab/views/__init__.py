@@ -1,0 +1,1 @@
+"""Views layer: plots, labs and exercise checks (built on the engine)."""
