@@ -5,7 +5,12 @@ qualification, outcomes, trade-offs, forecasts) -> ``sqolab.views``. Nothing imp
 """
 
 from sqolab.data.contexts import PROFILES, ContextProfile
-from sqolab.data.generator import generate_campaigns, generate_leads, generate_orchard, write_samples
+from sqolab.data.generator import (
+    generate_campaigns,
+    generate_leads,
+    generate_orchard,
+    write_samples,
+)
 from sqolab.data.loading import (
     load_campaigns,
     load_orchard,

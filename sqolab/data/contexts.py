@@ -48,8 +48,15 @@ PROFILES: dict[str, ContextProfile] = {
             "referral": 0.08,
             "partner": 0.03,
         },
-        industries=("Software", "E-commerce", "Logistics", "Financial services", "Healthcare",
-                    "Manufacturing", "Education"),
+        industries=(
+            "Software",
+            "E-commerce",
+            "Logistics",
+            "Financial services",
+            "Healthcare",
+            "Manufacturing",
+            "Education",
+        ),
     ),
     "consultancy": ContextProfile(
         name="consultancy",
@@ -70,8 +77,15 @@ PROFILES: dict[str, ContextProfile] = {
             "social": 0.02,
             "paid_search": 0.0,
         },
-        industries=("Manufacturing", "Financial services", "Public sector", "Energy", "Retail",
-                    "Healthcare", "Automotive"),
+        industries=(
+            "Manufacturing",
+            "Financial services",
+            "Public sector",
+            "Energy",
+            "Retail",
+            "Healthcare",
+            "Automotive",
+        ),
     ),
     "agency": ContextProfile(
         name="agency",
@@ -92,8 +106,15 @@ PROFILES: dict[str, ContextProfile] = {
             "outbound": 0.06,
             "partner": 0.03,
         },
-        industries=("Retail", "Hospitality", "E-commerce", "Real estate", "Healthcare",
-                    "Professional services", "Consumer goods"),
+        industries=(
+            "Retail",
+            "Hospitality",
+            "E-commerce",
+            "Real estate",
+            "Healthcare",
+            "Professional services",
+            "Consumer goods",
+        ),
     ),
 }
 

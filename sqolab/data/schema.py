@@ -162,7 +162,9 @@ ORCHARD_COLUMNS: tuple[Column, ...] = (
         unit="points",
     ),
     Column("pick_minutes", "float", "Time to pick and pack the fruit.", minimum=0, unit="minutes"),
-    Column("price_eur", "float", "Price a customer pays if the fruit sells.", minimum=0, unit="EUR"),
+    Column(
+        "price_eur", "float", "Price a customer pays if the fruit sells.", minimum=0, unit="EUR"
+    ),
     Column(
         "sells",
         "category",
