@@ -67,7 +67,7 @@ CAMPAIGNS: dict[str, tuple[Campaign, ...]] = {
         Campaign("Alumni network", "referral", 0.3, 0.45, 0, 30),
         Campaign("Industry conference talks", "event", 0.6, 0.0, 5, 500, (1, 8)),
         Campaign("CFO roundtable dinners", "event", 0.4, 0.4, 6, 900, (3, 10)),
-        Campaign("Whitepaper: supply-chain resilience", "inbound", 0.5, -0.7, -2, 110, (0, 6)),
+        Campaign("Whitepaper: supply-chain resilience", "inbound", 0.5, -0.9, -2, 25, (0, 6)),
         Campaign("Website enquiries", "inbound", 0.5, 0.2, 3, 150),
         Campaign("Software partner referrals", "partner", 1.0, 0.3, 0, 200),
         Campaign("Partner-led outreach", "outbound", 1.0, -0.4, -10, 600),
@@ -105,7 +105,7 @@ class WinModel:
         -0.3,
         0.6,
     )  # unknown, none, latent, conf.
-    timeline: float = -0.6  # per log-ratio of the timeline to the context's cycle
+    timeline: float = -0.5  # per log-ratio of the timeline to the context's cycle
     timeline_unknown: float = -0.15
     budget: float = 0.6  # per log-ratio of stated budget to deal value (capped)
     budget_unknown: float = -0.1
@@ -115,7 +115,7 @@ class WinModel:
     competitor_loss: float = 0.7  # P(lost to a competitor | lost) = 1 - exp(-this x competitors)
 
 
-WIN_MODEL = WinModel(intercept={"startup": -1.15, "consultancy": -1.3, "agency": -1.0})
+WIN_MODEL = WinModel(intercept={"startup": -1.15, "consultancy": -1.55, "agency": -1.2})
 
 # Per context: chance that budget, timeline and authority are unknown, and competitor base rate.
 UNKNOWN_BUDGET = {"startup": 0.28, "consultancy": 0.42, "agency": 0.30}
@@ -282,7 +282,7 @@ def generate_leads(context: str, n: int | None = None, seed: int = 0) -> pd.Data
         + np.where(
             np.isnan(timeline),
             m.timeline_unknown,
-            np.clip(m.timeline * np.log(timeline / prof.cycle_months), -1.5, 0.8),
+            np.clip(m.timeline * np.log(timeline / prof.cycle_months), -1.0, 0.8),
         )
         + np.where(
             np.isnan(budget),

@@ -1,7 +1,885 @@
-"""Stub: being written."""
-def read_leads(path_or_buffer, mapping=None): raise NotImplementedError
-def validate_leads(df, source=None): raise NotImplementedError
-def read_campaigns(path_or_buffer): raise NotImplementedError
-def load_sample(name): raise NotImplementedError
-def load_campaigns(name): raise NotImplementedError
-def load_orchard(): raise NotImplementedError
+"""Read and validate lead, campaign and orchard tables.
+
+One generic pipeline serves all three tables: read the bytes, decode them, split the CSV, name
+the columns, parse every cell by the column's kind (see ``sqolab.data.schema``), check the
+constraints with pandera, and turn every failure into a :class:`~sqolab.data.schema.Problem`.
+All problems of a file are collected and raised together as one
+:class:`~sqolab.data.schema.LeadDataError`; bad content never raises anything else.
+
+Parsing rules (all tables):
+
+* Encoding: UTF-8 (with or without byte-order mark), UTF-16 with byte-order mark, otherwise
+  Windows-1252 (what German Excel writes for "CSV (Trennzeichen-getrennt)").
+* Delimiter: comma, semicolon or tab, whichever occurs most often in the header line outside
+  quotes. Rows that consist only of delimiters or spaces are skipped; extra *empty* fields at
+  the end of a row are ignored, a short row is padded with empty cells.
+* Header names match a schema column after lowercasing, stripping and turning runs of spaces
+  and hyphens into one underscore ("Lead ID" -> lead_id). Other columns are kept, after the
+  schema columns, as text.
+* Numbers: the decimal mark is chosen per column. Semicolon files default to the German
+  convention (``1234,5``; ``12.500,00`` and ``12.500`` with a dot as thousands separator),
+  comma and tab files to the English one (``1234.5``, ``12,500.00``). If the other convention
+  reads more cells of a column as valid numbers, the column is read that way (so ``12.5`` in a
+  semicolon file is twelve and a half, and ``1234,5`` in a tab file works). Spaces are
+  ignored, money columns (unit EUR) may carry ``€`` or ``EUR`` before or after the number.
+  Whole-number columns accept ``12``, ``12.0`` and ``12,0`` but reject ``12.5``.
+* Unknown values: an empty cell means unknown where the column is nullable. In nullable number
+  and date columns ``n/a``, ``NA``, ``nan``, ``null``, ``unknown`` and ``-`` (any case) also
+  mean unknown; in ``authority`` and ``need`` empty cells and these words become ``unknown``.
+  Spreadsheet error values such as ``#N/A`` or ``#DIV/0!`` are always errors.
+* Categories are case-, space- and hyphen-insensitive: "Decision Maker" -> decision_maker,
+  " WON " -> won.
+* Dates: ``2025-03-01`` (ISO) or ``01.03.2025`` / ``01.03.25`` (German), optionally followed
+  by a time ``14:30`` or ``14:30:00``; years 1900 to 2199.
+
+Row numbers in messages are spreadsheet rows: the header is row 1, the first data row is row 2
+(blank lines count, as they do when the file is opened in a spreadsheet).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import functools
+import io
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from sqolab.data.schema import (
+    AUTHORITY_DTYPE,
+    CAMPAIGN_COLUMNS,
+    CONTEXTS,
+    LEAD_COLUMNS,
+    NEED_DTYPE,
+    ORCHARD_COLUMNS,
+    OUTCOME_DTYPE,
+    SOURCE_DTYPE,
+    UNKNOWN,
+    Column,
+    LeadDataError,
+    Problem,
+)
+
+__all__ = [
+    "DATASETS_DIR",
+    "load_campaigns",
+    "load_orchard",
+    "load_sample",
+    "read_campaigns",
+    "read_leads",
+    "read_orchard",
+    "validate_leads",
+]
+
+DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
+
+PathOrBuffer = str | os.PathLike[str] | bytes | bytearray | IO[str] | IO[bytes]
+
+STR_DTYPE = pd.StringDtype(na_value=np.nan)  # pandas' default "str" dtype
+SELLS_DTYPE = pd.CategoricalDtype(("yes", "no"))
+MAX_SHOWN = 5  # offending rows shown per problem
+MISSING_WORDS = ("", "n/a", "na", "nan", "null", "unknown", "-")
+EXCEL_ERROR = r"#(?:N/A|DIV/0!|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!)"
+CURRENCY = r"(?i)^(?:€|eur)\s*|\s*(?:€|eur)$"
+DATE_RE = (
+    r"(?:(?P<y1>\d{4})-(?P<m1>\d{1,2})-(?P<d1>\d{1,2})"
+    r"|(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4}|\d{2}))"
+    r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
+)
+YEARS = (1900, 2200)  # plausible years; also keeps dates inside datetime64[ns]
+EMPTY_FIX = "export the data again; the file needs a header row and one row per record."
+WHOLE_LIMIT = 2.0**53  # largest whole number a float64 (and the parser) holds exactly
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: hashable by identity, for the schema cache
+class _Table:
+    """A table the loader knows: its columns, categorical dtypes and the noun for one row."""
+
+    name: str
+    noun: str
+    columns: tuple[Column, ...]
+    dtypes: dict[str, pd.CategoricalDtype]
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, Column]:
+        """The columns keyed by name."""
+        return {c.name: c for c in self.columns}
+
+
+LEADS = _Table(
+    "lead",
+    "lead",
+    LEAD_COLUMNS,
+    {
+        "source": SOURCE_DTYPE,
+        "authority": AUTHORITY_DTYPE,
+        "need": NEED_DTYPE,
+        "outcome": OUTCOME_DTYPE,
+    },
+)
+CAMPAIGNS = _Table("campaign", "campaign", CAMPAIGN_COLUMNS, {"channel": SOURCE_DTYPE})
+ORCHARD = _Table("orchard", "fruit", ORCHARD_COLUMNS, {"sells": SELLS_DTYPE})
+
+
+@dataclass
+class _Context:
+    """What the parsers need to know about the data at hand, and the problems found so far."""
+
+    rows: np.ndarray  # spreadsheet row number of each data row
+    decimal: str  # default decimal mark: "," in semicolon files, "." otherwise
+    table: _Table
+    rename_hint: Callable[[str, str], str]  # (found column, schema column) -> how to rename
+    raw: dict[str, pd.Series] = field(default_factory=dict)  # cells as they appeared
+    bad: dict[str, np.ndarray] = field(default_factory=dict)  # cells the parser rejected
+    problems: list[Problem] = field(default_factory=list)
+
+    def report(self, column: str, mask: np.ndarray, message: str, fix: str) -> None:
+        """Add a problem for the cells of ``column`` selected by the boolean ``mask``."""
+        positions = np.flatnonzero(mask)
+        if positions.size:
+            self.problems.append(self.problem(column, positions, message, fix))
+
+    def problem(self, column: str, positions: np.ndarray, message: str, fix: str) -> Problem:
+        """A problem naming the first offending rows (spreadsheet numbers) and raw values."""
+        first = positions[:MAX_SHOWN]
+        raw = self.raw[column].iloc[first]
+        values = tuple("" if pd.isna(v) else str(v) for v in raw)  # error message only
+        count = f"{positions.size} row{'s' if positions.size > 1 else ''}"
+        return Problem(
+            column,
+            f"{message} ({count}).",
+            fix,
+            tuple(int(r) for r in self.rows[first]),
+            values,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading bytes and splitting the CSV
+
+
+def _read_text(path_or_buffer: PathOrBuffer) -> tuple[str, str]:
+    """The decoded text of a path, bytes or file-like object, and a name for messages."""
+    if isinstance(path_or_buffer, bytes | bytearray | memoryview):
+        return _decode(bytes(path_or_buffer), "the given data"), "the given data"
+    if isinstance(path_or_buffer, str | os.PathLike):
+        path = Path(path_or_buffer)
+        if isinstance(path_or_buffer, str) and "\n" in path_or_buffer:
+            raise FileNotFoundError(
+                "Expected a file path but got text with line breaks. "
+                "To read CSV text, wrap it: io.StringIO(text)."
+            )
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} is a folder, not a CSV file.")
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"No file at {path} (absolute: {path.resolve()}). Check the name and folder."
+            )
+        return _decode(path.read_bytes(), path.name), path.name
+    if hasattr(path_or_buffer, "read"):
+        name = str(getattr(path_or_buffer, "name", "") or "the given file object")
+        data = path_or_buffer.read()
+        if isinstance(data, str):
+            return _check_text(data, name), name
+        return _decode(bytes(data), name), name
+    raise TypeError(
+        f"Expected a file path, bytes or an open file, not {type(path_or_buffer).__name__}."
+    )
+
+
+def _decode(data: bytes, source: str) -> str:
+    """Decode UTF-8 (BOM or not), UTF-16 with BOM, or Windows-1252."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise LeadDataError(
+            Problem(
+                None,
+                "This is an Excel workbook, not a CSV file.",
+                "in Excel use File > Save As > 'CSV UTF-8 (comma delimited)' and read that file.",
+            ),
+            source,
+        )
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return _check_text(data.decode(encoding), source)
+        except UnicodeDecodeError:
+            continue
+    raise LeadDataError(
+        Problem(
+            None,
+            "The file's bytes are neither UTF-8 nor Windows-1252 text; "
+            "it may be a binary file or damaged.",
+            "save the data as CSV (UTF-8) from your spreadsheet or CRM and read that file.",
+        ),
+        source,
+    )
+
+
+def _check_text(text: str, source: str) -> str:
+    """Reject empty and binary-looking text; drop a byte-order mark."""
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise LeadDataError(
+            Problem(
+                None,
+                "The file is empty.",
+                EMPTY_FIX,
+            ),
+            source,
+        )
+    controls = len(re.findall(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", text))
+    if "\x00" in text or controls > max(2, len(text) // 100):
+        raise LeadDataError(
+            Problem(
+                None,
+                "The file contains binary data, not text.",
+                "save the data as CSV (UTF-8) from your spreadsheet or CRM and read that file.",
+            ),
+            source,
+        )
+    return text
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that occurs most often in the header line, ignoring quoted parts."""
+    counts = dict.fromkeys(";\t,", 0)
+    quoted = False
+    for char in text[:65536]:  # the header line only (scans characters, not data rows)
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in "\r\n":
+            break
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(counts, key=lambda d: counts[d])  # ties: semicolon, then tab, then comma
+    return best if counts[best] else ","
+
+
+def _split_rows(
+    text: str, delimiter: str, source: str
+) -> tuple[list[str], list[list[str]], np.ndarray]:
+    """Header, padded data rows and their spreadsheet row numbers; structural errors raise."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    lines: list[int] = []  # file line each record starts on
+    start = 1
+    try:
+        for record in reader:  # tokenising: the csv module hands out one record at a time
+            records.append(record)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise LeadDataError(
+            Problem(
+                None,
+                f'The record starting at line {start} has a quote (") that is not closed '
+                f"or is followed by more text ({error}).",
+                'put quotes around whole cells only and double quotes inside a quoted cell ("")',
+            ),
+            source,
+        ) from None
+    blank = [not any(cell.strip() for cell in record) for record in records]
+    numbers = [i + 1 for i in range(len(records)) if not blank[i]]  # spreadsheet rows
+    if not numbers:
+        raise LeadDataError(
+            Problem(None, "The file has no header row, only empty cells.", EMPTY_FIX), source
+        )
+    header = records[numbers[0] - 1]
+    data_numbers = numbers[1:]
+    if not data_numbers:
+        raise LeadDataError(
+            Problem(
+                None,
+                "The file has a header row but no data rows.",
+                "export the data again, including the rows.",
+            ),
+            source,
+        )
+    width = len(header)
+    ragged = [n for n in data_numbers if any(c.strip() for c in records[n - 1][width:])]
+    if ragged:
+        shown = ", ".join(
+            f"row {n} (line {lines[n - 1]}) has {len(records[n - 1])}" for n in ragged[:MAX_SHOWN]
+        )
+        raise LeadDataError(
+            Problem(
+                None,
+                f"{len(ragged)} row(s) have more fields than the header's {width}: {shown}.",
+                f"put quotes around cells that contain the delimiter {delimiter!r} "
+                '(e.g. "Müller, Söhne") or remove the extra delimiters.',
+                tuple(ragged[:MAX_SHOWN]),
+                tuple(delimiter.join(records[n - 1][width:]) for n in ragged[:MAX_SHOWN]),
+            ),
+            source,
+        )
+    rows = [(records[n - 1] + [""] * width)[:width] for n in data_numbers]
+    return header, rows, np.asarray(data_numbers)
+
+
+def _column_letter(position: int) -> str:
+    """Spreadsheet letter of a 0-based column position (0 -> A, 26 -> AA)."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# --------------------------------------------------------------------------------------------
+# Column names
+
+
+def _normalise_name(label: object) -> str:
+    """Header name as compared with the schema: lowercase, stripped, _ for spaces/hyphens."""
+    return re.sub(r"[\s\-]+", "_", str(label).strip().lower())
+
+
+def _name_columns(
+    labels: list[Any], table: _Table, mapping: dict[str, str] | None
+) -> tuple[list[Any], list[Problem], set[int]]:
+    """New names for the labels (mapping, then normalisation), problems, positions to skip."""
+    problems: list[Problem] = []
+    skip: set[int] = set()
+    names = list(labels)
+    by_normal = {_normalise_name(label): i for i, label in enumerate(labels)}
+    for source, target in (mapping or {}).items():
+        if target not in table.by_name:
+            close = difflib.get_close_matches(_normalise_name(target), list(table.by_name), 1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            problems.append(
+                Problem(
+                    str(target),
+                    f"mapping sends '{source}' to '{target}', "
+                    f"which is not a column of the {table.name} table.{hint}",
+                    f"map to one of: {', '.join(table.by_name)}.",
+                )
+            )
+            continue
+        position = labels.index(source) if source in labels else None
+        if position is None:
+            position = by_normal.get(_normalise_name(source))
+        if position is None:
+            problems.append(
+                Problem(
+                    target,
+                    f"mapping names the column '{source}', but the file has no such column. "
+                    f"Available columns: {', '.join(map(str, labels))}.",
+                    "spell the mapping's key exactly like the column in the file's header.",
+                )
+            )
+            continue
+        names[position] = target
+    mapped = {labels.index(s) for s in (mapping or {}) if s in labels}
+    for i, label in enumerate(labels):
+        if i not in mapped and _normalise_name(label) in table.by_name:
+            names[i] = _normalise_name(label)
+    positions: dict[Any, list[int]] = {}
+    for i, name in enumerate(names):
+        positions.setdefault(name, []).append(i)
+    for name, where in positions.items():
+        if len(where) > 1:
+            skip.update(where)
+            shown = ", ".join(f"{_column_letter(i)} ('{labels[i]}')" for i in where)
+            problems.append(
+                Problem(
+                    str(name),
+                    f"The column appears {len(where)} times: spreadsheet columns {shown}.",
+                    "delete or rename the extra column(s) so that each name appears once "
+                    "(check the mapping too).",
+                )
+            )
+    return names, problems, skip
+
+
+def _missing_columns(table: _Table, names: list[Any], ctx: _Context) -> None:
+    """Problems for required columns that are absent, with the closest column of the file."""
+    present = {_normalise_name(n): str(n) for n in names if n not in table.by_name}
+    missing = [c.name for c in table.columns if c.required and c.name not in names]
+    for name in missing:
+        close = difflib.get_close_matches(name, list(present), 1, 0.5)
+        found = present[close[0]] if close else "Their Name"
+        maybe = f" The closest column is '{found}'." if close else ""
+        unmatched = ", ".join(present.values()) or "none"
+        ctx.problems.append(
+            Problem(
+                name,
+                f"Required column is missing (missing: {', '.join(missing)}).{maybe} "
+                f"Columns of the file that match no schema column: {unmatched}.",
+                ctx.rename_hint(found, name),
+            )
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing cells by kind. Each parser returns the typed values, NaN where unknown or rejected.
+
+
+def _map_unique(s: pd.Series, func: Callable[[pd.Index], pd.Index]) -> pd.Series:
+    """Apply a vectorised index function to the distinct values only (fast for repeats)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = np.asarray(func(pd.Index(uniques, dtype=object).astype(str)), dtype=object)
+    out = np.append(mapped, np.nan).astype(object)[codes]  # code -1 picks the trailing NaN
+    return pd.Series(out, dtype=object)
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """Cells as stripped text with NaN for missing cells."""
+    return _map_unique(s, lambda u: u.str.strip()).astype(STR_DTYPE)
+
+
+def _is_missing_word(text: pd.Series) -> np.ndarray:
+    return (text.isna() | text.str.lower().isin(MISSING_WORDS)).to_numpy(bool)
+
+
+def _parse_str(s: pd.Series, column: Column, ctx: _Context) -> pd.Series:
+    text = _as_text(s)
+    return text.mask(text == "")
+
+
+def _number_pattern(mark: str) -> str:
+    sep = re.escape("," if mark == "." else ".")
+    mark = re.escape(mark)
+    exponent = r"(?:[eE][+-]?\d+)?"
+    return (
+        rf"[+-]?(?:\d+|\d{{1,3}}(?:{sep}\d{{3}})+)(?:{mark}\d*)?{exponent}|[+-]?{mark}\d+{exponent}"
+    )
+
+
+def _parse_number(s: pd.Series, column: Column, ctx: _Context) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        values = s.astype("float64").reset_index(drop=True)
+        ctx.report(
+            column.name,
+            ~np.isfinite(values.fillna(0).to_numpy()),
+            "Values that are not finite numbers",
+            "use a finite number.",
+        )
+        return values.where(np.isfinite(values))
+    text = _as_text(s)
+    if column.unit == "EUR":
+        text = text.str.replace(CURRENCY, "", regex=True)
+    text = text.str.replace(r"\s+", "", regex=True)
+    missing = _is_missing_word(text)
+    other = "." if ctx.decimal == "," else ","
+    valid = {m: text.str.fullmatch(_number_pattern(m)).fillna(False) for m in (ctx.decimal, other)}
+    mark = other if valid[other].sum() > valid[ctx.decimal].sum() else ctx.decimal
+    ok = valid[mark].to_numpy(bool) & ~missing
+    sep = "," if mark == "." else "."
+    cleaned = text.where(ok, "").str.replace(sep, "", regex=False).str.replace(mark, ".")
+    values = pd.to_numeric(cleaned.mask(~ok), errors="coerce").astype("float64")
+    finite = np.isfinite(values.fillna(0).to_numpy())
+    values = values.where(finite)
+    excel = text.str.fullmatch(EXCEL_ERROR, case=False).fillna(False).to_numpy(bool)
+    unknown = " Leave the cell empty if unknown." if column.nullable else ""
+    ctx.report(
+        column.name,
+        excel,
+        "Spreadsheet error values (a formula failed)",
+        f"fix the formula in the spreadsheet or type the value.{unknown}",
+    )
+    rejected = (~ok & ~missing & ~excel) | ~finite
+    example = "12500, 12500.50 or, in semicolon files, 12.500,50"
+    ctx.report(
+        column.name,
+        rejected,
+        "Values that are not numbers",
+        f"write a plain number such as {example}"
+        + (" (€ or EUR may stand before or after it)." if column.unit == "EUR" else ".")
+        + unknown,
+    )
+    ctx.bad[column.name] = ctx.bad.get(column.name, False) | excel | rejected
+    return values
+
+
+def _parse_date(s: pd.Series, column: Column, ctx: _Context) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        values = s.reset_index(drop=True)
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_localize(None)
+    else:
+        text = _as_text(s)
+        parts = text.str.extract(f"^{DATE_RE}$").apply(pd.to_numeric)
+        year = parts["y1"].fillna(parts["y2"])
+        frame = pd.DataFrame(
+            {
+                "year": year.where(year >= 100, year + 2000),  # 01.03.25 -> 2025
+                "month": parts["m1"].fillna(parts["m2"]),
+                "day": parts["d1"].fillna(parts["d2"]),
+                "hour": parts["hour"].fillna(0),
+                "minute": parts["minute"].fillna(0),
+                "second": parts["second"].fillna(0),
+            }
+        )
+        values = pd.to_datetime(frame, errors="coerce")
+        unparsed = (values.isna().to_numpy() & ~_is_missing_word(text)).astype(bool)
+        ctx.report(
+            column.name,
+            unparsed,
+            "Values that are not valid dates",
+            "use a date like 2025-03-01 or 01.03.2025 (a time like 14:30 may follow)."
+            + (" Leave the cell empty if unknown." if column.nullable else ""),
+        )
+        ctx.bad[column.name] = unparsed
+    year = values.dt.year
+    odd = ((year < YEARS[0]) | (year >= YEARS[1])).to_numpy(bool)
+    ctx.report(
+        column.name,
+        odd,
+        f"Dates before {YEARS[0]} or after {YEARS[1] - 1}",
+        "check the year (typing error?).",
+    )
+    ctx.bad[column.name] = ctx.bad.get(column.name, False) | odd
+    return values.mask(odd).astype("datetime64[ns]")
+
+
+def _parse_category(s: pd.Series, column: Column, ctx: _Context) -> pd.Series:
+    if s.dtype == _category_dtype(column, ctx.table):
+        return s.reset_index(drop=True)  # already canonical: nothing to normalise
+    fill = UNKNOWN if UNKNOWN in column.categories else np.nan
+
+    def normalise(labels: pd.Index) -> pd.Index:
+        labels = labels.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+        return labels.where(~labels.isin(MISSING_WORDS if fill == UNKNOWN else ("",)), fill)
+
+    normal = _map_unique(s, normalise)
+    return (normal if fill != UNKNOWN else normal.fillna(UNKNOWN)).astype("category")
+
+
+PARSERS: dict[str, Callable[[pd.Series, Column, _Context], pd.Series]] = {
+    "str": _parse_str,
+    "int": _parse_number,
+    "float": _parse_number,
+    "date": _parse_date,
+    "category": _parse_category,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Constraint checks (pandera) and their translation into problems
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def _range_fix(column: Column) -> str:
+    """What a valid value of a number column looks like, e.g. 'a whole number between 0 and 100'."""
+    what = "a whole number" if column.kind == "int" else "a number"
+    low, high = column.minimum, column.maximum
+    if low is not None and high is not None:
+        text = f"{what} between {_fmt(low)} and {_fmt(high)}"
+    elif low is not None and column.exclusive_minimum:
+        text = f"{what} greater than {_fmt(low)}"
+    elif low is not None:
+        text = f"{what} of {_fmt(low)} or more" if low == 0 else f"{what} of at least {_fmt(low)}"
+    elif high is not None:
+        text = f"{what} of at most {_fmt(high)}"
+    else:
+        text = what
+    unit = f" ({column.unit})" if column.unit else ""
+    unknown = ", or leave the cell empty if unknown" if column.nullable else ""
+    return f"use {text}{unit}{unknown}."
+
+
+def _allowed_fix(column: Column) -> str:
+    levels = sorted(c for c in column.categories if c != UNKNOWN)
+    if UNKNOWN in column.categories:
+        return f"use one of: {', '.join([*levels, UNKNOWN])} (empty cells count as unknown)."
+    return f"use one of: {', '.join(levels)} (case and spaces do not matter)."
+
+
+def _checks(column: Column, noun: str) -> list[tuple[pa.Check, str, str]]:
+    """The pandera checks of a column, each with the problem message and fix it stands for."""
+    fix = _range_fix(column)
+    checks: list[tuple[pa.Check, str, str]] = []
+    if column.kind == "category":
+        checks.append((pa.Check.isin(column.categories), "Values that are not allowed", ""))
+    if column.minimum is not None and column.exclusive_minimum:
+        check = pa.Check.gt(column.minimum)
+        checks.append((check, f"Values that are not greater than {_fmt(column.minimum)}", fix))
+    elif column.minimum is not None:
+        check = pa.Check.ge(column.minimum)
+        checks.append((check, f"Values below the minimum of {_fmt(column.minimum)}", fix))
+    if column.maximum is not None:
+        check = pa.Check.le(column.maximum)
+        checks.append((check, f"Values above the maximum of {_fmt(column.maximum)}", fix))
+    if column.kind == "int":
+        check = pa.Check(lambda s: (s % 1 == 0) & (s.abs() <= WHOLE_LIMIT), name="whole_number")
+        checks.append((check, "Values that are not whole numbers", fix))
+    return [(c, m, f or _allowed_fix(column)) for c, m, f in checks]
+
+
+@functools.cache
+def _pandera_schema(table: _Table) -> tuple[pa.DataFrameSchema, dict[tuple[str, int], tuple]]:
+    """The pandera schema of a table and, per (column, check number), message and fix."""
+    columns = {}
+    messages: dict[tuple[str, int], tuple[str, str]] = {}
+    for column in table.columns:
+        checks = _checks(column, table.noun)
+        for number, (_, message, fix) in enumerate(checks):
+            messages[column.name, number] = (message, fix)
+        columns[column.name] = pa.Column(
+            None,
+            [c for c, _, _ in checks],
+            nullable=column.nullable,
+            unique=column.unique,
+            required=False,  # missing columns are reported by _missing_columns, with hints
+        )
+    return pa.DataFrameSchema(columns), messages
+
+
+def _constraint_problems(parsed: pd.DataFrame, table: _Table, ctx: _Context) -> None:
+    """Run pandera lazily and turn its failure cases into problems (no pandera text leaks)."""
+    schema, messages = _pandera_schema(table)
+    try:
+        schema.validate(parsed, lazy=True)
+        return
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    cases = cases[cases["index"].notna() & cases["column"].isin(list(parsed.columns))]
+    for (name, check, number), group in cases.groupby(
+        ["column", "check", "check_number"], dropna=False, sort=False
+    ):
+        column = table.by_name[name]
+        positions = np.unique(group["index"].astype("int64").to_numpy())
+        bad = ctx.bad.get(name)
+        if bad is not None and np.ndim(bad):
+            positions = positions[~bad[positions]]  # already reported by the parser
+        if check == "not_nullable":
+            message = "Empty cells, but the column is required"
+            if column.kind == "category":
+                fix = _allowed_fix(column)
+            elif column.kind in ("int", "float"):
+                fix = _range_fix(column).replace(", or leave the cell empty if unknown", "")
+            else:
+                fix = f"fill in the {name} of every {table.noun}."
+        elif check == "field_uniqueness":
+            positions = positions[parsed[name].iloc[positions].notna().to_numpy()]
+            message = "Values that appear more than once"
+            fix = f"give each {table.noun} its own {name}."
+        else:
+            message, fix = messages[name, int(number)]
+        if positions.size:
+            ctx.problems.append(ctx.problem(name, positions, message, fix))
+
+
+def _finish(values: pd.Series, column: Column, table: _Table) -> pd.Series:
+    """Cast parsed, validated values to the column's canonical dtype."""
+    if column.kind == "int":
+        return values.astype("int64")
+    if column.kind == "float":
+        return values.astype("float64")
+    if column.kind == "str":
+        return values.astype(STR_DTYPE)
+    if column.kind == "category":
+        dtype = _category_dtype(column, table)
+        # astype() would keep the parsed order: unordered dtypes compare equal in any order
+        return values.astype("category").cat.set_categories(dtype.categories, ordered=dtype.ordered)
+    return values
+
+
+def _category_dtype(column: Column, table: _Table) -> pd.CategoricalDtype:
+    return table.dtypes.get(column.name, pd.CategoricalDtype(column.categories))
+
+
+# --------------------------------------------------------------------------------------------
+# The generic table validator
+
+
+def _validate_table(
+    labels: list[Any],
+    cells: list[pd.Series],
+    table: _Table,
+    *,
+    source: str | None,
+    rows: np.ndarray,
+    decimal: str = ".",
+    mapping: dict[str, str] | None = None,
+    rename_hint: Callable[[str, str], str],
+    text_extras: bool = False,
+) -> pd.DataFrame:
+    """Validate the columns ``cells`` (named ``labels``) as ``table``; raise all problems."""
+    ctx = _Context(rows=rows, decimal=decimal, table=table, rename_hint=rename_hint)
+    names, problems, skip = _name_columns(labels, table, mapping)
+    ctx.problems.extend(problems)
+    parsed: dict[str, pd.Series] = {}
+    extras: dict[Any, pd.Series] = {}
+    for i, (name, s) in enumerate(zip(names, cells, strict=True)):
+        if i in skip:
+            continue
+        if name not in table.by_name:
+            extra = s.reset_index(drop=True)
+            extras[name] = extra.mask(extra.str.strip() == "") if text_extras else extra
+            continue
+        column = table.by_name[name]
+        ctx.raw[name] = s
+        parsed[name] = PARSERS[column.kind](s, column, ctx).reset_index(drop=True)
+    _missing_columns(table, names, ctx)
+    frame = pd.DataFrame(parsed, index=pd.RangeIndex(len(rows)))
+    _constraint_problems(frame, table, ctx)
+    if ctx.problems:
+        order = {c.name: i for i, c in enumerate(table.columns)}
+        ctx.problems.sort(key=lambda p: order.get(p.column or "", -1))
+        raise LeadDataError(ctx.problems, source)
+    result = {c.name: _finish(parsed[c.name], c, table) for c in table.columns if c.name in parsed}
+    result.update(extras)
+    return pd.DataFrame(result, index=pd.RangeIndex(len(rows)))
+
+
+def _validate_frame(df: pd.DataFrame, table: _Table, source: str | None) -> pd.DataFrame:
+    """Validate a DataFrame whose columns carry schema names (cells typed or text)."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"Expected a pandas DataFrame, not {type(df).__name__}.")
+    return _validate_table(
+        list(df.columns),
+        [df.iloc[:, i] for i in range(df.shape[1])],
+        table,
+        source=source,
+        rows=np.arange(len(df)) + 2,
+        rename_hint=lambda found, name: f'rename it: df.rename(columns={{"{found}": "{name}"}}).',
+    )
+
+
+def _read_table(
+    path_or_buffer: PathOrBuffer,
+    table: _Table,
+    mapping: dict[str, str] | None = None,
+    rename_hint: Callable[[str, str], str] | None = None,
+) -> pd.DataFrame:
+    """Read a CSV file and validate it as ``table``."""
+    text, source = _read_text(path_or_buffer)
+    delimiter = _sniff_delimiter(text)
+    header, rows, numbers = _split_rows(text, delimiter, source)
+    columns = list(zip(*rows, strict=True))
+    labels: list[Any] = [label.strip() for label in header]
+    unnamed = [i for i, label in enumerate(labels) if not label]
+    keep = [i for i in range(len(labels)) if i not in unnamed or any(c.strip() for c in columns[i])]
+    nameless = [i for i in keep if not labels[i]]
+    if nameless:
+        raise LeadDataError(
+            [
+                Problem(
+                    None,
+                    f"Spreadsheet column {_column_letter(i)} has values but no name in the "
+                    "header row.",
+                    "give the column a name in the header row, or delete it.",
+                )
+                for i in nameless
+            ],
+            source,
+        )
+    return _validate_table(
+        [labels[i] for i in keep],
+        [pd.Series(columns[i], dtype=STR_DTYPE) for i in keep],
+        table,
+        source=source,
+        rows=numbers,
+        decimal="," if delimiter == ";" else ".",
+        mapping=mapping,
+        rename_hint=rename_hint
+        or (lambda found, name: f"rename the column '{found}' to '{name}' in the header row."),
+        text_extras=True,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Public functions
+
+
+def validate_leads(df: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
+    """Validate a lead table and return a new frame with canonical dtypes.
+
+    ``df``'s columns carry schema names (header-style names such as "Lead ID" are accepted);
+    cells may be text as read from a CSV file or already typed. Schema columns come first in
+    schema order, other columns follow unchanged; the index is a fresh RangeIndex. The input is
+    never modified. Bad content raises :class:`LeadDataError` listing every problem, with row
+    numbers as in a spreadsheet (first data row = row 2).
+    """
+    return _validate_frame(df, LEADS, source)
+
+
+def read_leads(path_or_buffer: PathOrBuffer, mapping: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read and validate a lead CSV file (path, bytes or open file, binary or text).
+
+    ``mapping`` renames the file's columns to schema columns, e.g.
+    ``{"Engagement Score": "engagement_score"}``; header names that match a schema column
+    after lowercasing and replacing spaces/hyphens by underscores need no mapping. The
+    ``outcome`` column may be absent. See the module docstring for the parsing rules: comma,
+    semicolon or tab delimiters; UTF-8 or Windows-1252; decimal commas and German thousands
+    separators in semicolon files; empty cells, "n/a", "NA", "unknown" and "-" as unknown in
+    nullable number and date columns; ISO or German dates. Bad content raises
+    :class:`LeadDataError`; a missing file raises :class:`FileNotFoundError`.
+    """
+
+    def hint(found: str, name: str) -> str:
+        return (
+            f'rename the column in the file, or pass mapping={{"{found}": "{name}"}} to read_leads.'
+        )
+
+    return _read_table(path_or_buffer, LEADS, mapping, hint)
+
+
+def read_campaigns(path_or_buffer: PathOrBuffer) -> pd.DataFrame:
+    """Read and validate a campaign CSV file (campaign, channel, spend_eur); rules as read_leads."""
+    return _read_table(path_or_buffer, CAMPAIGNS)
+
+
+def read_orchard(path_or_buffer: PathOrBuffer) -> pd.DataFrame:
+    """Read and validate an orchard CSV file (the fruit analogy); rules as read_leads."""
+    return _read_table(path_or_buffer, ORCHARD)
+
+
+def _check_context(name: str) -> None:
+    if name not in CONTEXTS:
+        raise ValueError(
+            f"Unknown sample {name!r}. Valid names: {', '.join(repr(c) for c in CONTEXTS)}."
+        )
+
+
+@functools.lru_cache(maxsize=16)
+def _load(kind: str, name: str) -> pd.DataFrame:
+    """Read a bundled dataset, or generate it when the repository's files are not there."""
+    from sqolab.data import generator  # lazy: reading files must not depend on the generator
+
+    file = {"leads": f"{name}.csv", "campaigns": f"{name}_campaigns.csv"}.get(kind, "orchard.csv")
+    path = DATASETS_DIR / file
+    table = {"leads": LEADS, "campaigns": CAMPAIGNS}.get(kind, ORCHARD)
+    if path.is_file():
+        return _read_table(path, table)
+    if kind == "leads":
+        generated = generator.generate_leads(name)
+    elif kind == "campaigns":
+        generated = generator.generate_campaigns(name)
+    else:
+        generated = generator.generate_orchard()
+    return _validate_frame(generated, table, f"generated {file}")
+
+
+def load_sample(name: str) -> pd.DataFrame:
+    """The sample pipeline ``name`` ("startup", "consultancy" or "agency") as a lead table."""
+    _check_context(name)
+    return _load("leads", name).copy()
+
+
+def load_campaigns(name: str) -> pd.DataFrame:
+    """The campaign table (campaign, channel, spend_eur) of the sample pipeline ``name``."""
+    _check_context(name)
+    return _load("campaigns", name).copy()
+
+
+def load_orchard() -> pd.DataFrame:
+    """The orchard table of the fruit analogy."""
+    return _load("orchard", "").copy()

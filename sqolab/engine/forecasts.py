@@ -56,7 +56,7 @@ def forecast_error(
     is_sqo: pd.Series | np.ndarray,
     n_quarters: int = 500,
     quarter_size: int | None = None,
-    mix_concentration: float = 30.0,
+    mix_concentration: float = 5.0,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Forecast error per simulated quarter for the pipeline of all leads and of SQOs only.

@@ -29,6 +29,19 @@ CURVE_COLUMNS: tuple[str, ...] = (
 )
 
 
+def _sort_key(values: np.ndarray) -> np.ndarray:
+    """An integer array that sorts exactly like ``values`` (NaN-free), for a faster stable argsort.
+
+    numpy's stable argsort is about a quarter faster on int64 than on float64. The IEEE-754 bits of
+    a float, read as int64, are ordered like the floats when we flip the 63 lower bits of negative
+    numbers (-0.0 then lands just below +0.0: adjacent, so equal scores stay one group).
+    """
+    if values.dtype.kind in "iu":
+        return values
+    bits = values.astype(np.float64, copy=False).view(np.int64)
+    return bits ^ ((bits >> 63) & np.int64(0x7FFF_FFFF_FFFF_FFFF))
+
+
 def tradeoff_curve(leads: pd.DataFrame, score: pd.Series | np.ndarray) -> pd.DataFrame:
     """One row per distinct score value ``t`` (highest first) for the policy SQO = score >= t.
 
@@ -53,7 +66,7 @@ def tradeoff_curve(leads: pd.DataFrame, score: pd.Series | np.ndarray) -> pd.Dat
             {"n_sqo": np.int64, "won": np.int64}
         )
 
-    order = np.argsort(s, kind="stable")[::-1]  # highest score first
+    order = np.argsort(_sort_key(s), kind="stable")[::-1]  # highest score first
     s_sorted = s[order]
     # Last position of each group of equal scores: the cumulative sums there count every lead with
     # score >= that value, whatever the order within the group.
