@@ -124,3 +124,13 @@ def test_generation_of_a_million_leads_is_vectorised():
     leads = generate_leads("startup", 1_000_000, seed=7)
     assert len(leads) == 1_000_000 and leads["lead_id"].is_unique
     assert np.isclose((leads["outcome"] == "won").mean(), 0.18, atol=0.05)
+
+
+def test_the_readme_data_dictionary_is_the_schema():
+    from sqolab.data.package import data_dictionary
+    from sqolab.data.schema import CAMPAIGN_COLUMNS, ORCHARD_COLUMNS
+
+    readme = (DATASETS / "README.md").read_text()
+    for columns in (None, CAMPAIGN_COLUMNS, ORCHARD_COLUMNS):
+        table = data_dictionary() if columns is None else data_dictionary(columns)
+        assert table in readme

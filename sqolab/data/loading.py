@@ -458,27 +458,52 @@ def _number_pattern(mark: str) -> str:
     )
 
 
+def _number_text(s: pd.Series, column: Column) -> pd.Series:
+    """Number cells as text without spaces and (in money columns) without € or EUR."""
+
+    def clean(text: pd.Index) -> pd.Index:
+        text = text.str.strip()
+        if column.unit == "EUR":
+            text = text.str.replace(CURRENCY, "", regex=True)
+        return text.str.replace(r"\s+", "", regex=True)
+
+    return _map_unique(s, clean).astype(STR_DTYPE)
+
+
+def _valid_numbers(text: pd.Series) -> dict[str, pd.Series]:
+    """Per decimal mark ("." or ","), which cells are valid numbers when read with it."""
+    return {m: text.str.fullmatch(_number_pattern(m)).fillna(False) for m in ".,"}
+
+
+def _file_decimal(cells: list[pd.Series], columns: list[Column], default: str) -> str:
+    """The file's decimal mark: the default, unless every column that reads more cells with the
+    other mark than with the default agrees on the other mark (a tab file from German Excel)."""
+    other = "." if default == "," else ","
+    prefer = set()
+    for s, column in zip(cells, columns, strict=True):
+        if column.kind in ("int", "float") and not pd.api.types.is_numeric_dtype(s.dtype):
+            valid = _valid_numbers(_number_text(s, column))
+            if valid[other].sum() != valid[default].sum():
+                prefer.add(other if valid[other].sum() > valid[default].sum() else default)
+    return other if prefer == {other} else default
+
+
 def _parse_number(s: pd.Series, column: Column, ctx: _Context) -> pd.Series:
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         values = s.astype("float64").reset_index(drop=True)
-        ctx.report(
-            column.name,
-            ~np.isfinite(values.fillna(0).to_numpy()),
-            "Values that are not finite numbers",
-            "use a finite number.",
-        )
-        return values.where(np.isfinite(values))
-    text = _as_text(s)
-    if column.unit == "EUR":
-        text = text.str.replace(CURRENCY, "", regex=True)
-    text = text.str.replace(r"\s+", "", regex=True)
+        infinite = np.isinf(values.to_numpy())
+        ctx.report(column.name, infinite, "Values that are not finite", _range_fix(column))
+        ctx.bad[column.name] = infinite
+        return values.mask(infinite)
+    text = _number_text(s, column)
     missing = _is_missing_word(text)
     other = "." if ctx.decimal == "," else ","
-    valid = {m: text.str.fullmatch(_number_pattern(m)).fillna(False) for m in (ctx.decimal, other)}
+    valid = _valid_numbers(text)
     mark = other if valid[other].sum() > valid[ctx.decimal].sum() else ctx.decimal
     ok = valid[mark].to_numpy(bool) & ~missing
     sep = "," if mark == "." else "."
-    cleaned = text.where(ok, "").str.replace(sep, "", regex=False).str.replace(mark, ".")
+    cleaned = text.where(ok, "").str.replace(sep, "", regex=False)
+    cleaned = cleaned.str.replace(mark, ".", regex=False)
     values = pd.to_numeric(cleaned.mask(~ok), errors="coerce").astype("float64")
     finite = np.isfinite(values.fillna(0).to_numpy())
     values = values.where(finite)
@@ -712,8 +737,12 @@ def _validate_table(
     text_extras: bool = False,
 ) -> pd.DataFrame:
     """Validate the columns ``cells`` (named ``labels``) as ``table``; raise all problems."""
-    ctx = _Context(rows=rows, decimal=decimal, table=table, rename_hint=rename_hint)
     names, problems, skip = _name_columns(labels, table, mapping)
+    known = [i for i, name in enumerate(names) if name in table.by_name and i not in skip]
+    decimal = _file_decimal(
+        [cells[i] for i in known], [table.by_name[names[i]] for i in known], decimal
+    )
+    ctx = _Context(rows=rows, decimal=decimal, table=table, rename_hint=rename_hint)
     ctx.problems.extend(problems)
     parsed: dict[str, pd.Series] = {}
     extras: dict[Any, pd.Series] = {}

@@ -103,3 +103,38 @@ def datapackage_descriptor() -> dict[str, Any]:
 def datapackage_json() -> str:
     """The descriptor as the JSON text written to ``datasets/datapackage.json``."""
     return json.dumps(datapackage_descriptor(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _type_text(column: Column) -> str:
+    """The type column of the data dictionary, e.g. 'int 0-100, required'."""
+    text = {
+        "str": "text",
+        "int": "whole number",
+        "float": "number",
+        "date": "date (YYYY-MM-DD)",
+        "category": "category",
+    }[column.kind]
+    if column.minimum is not None and column.maximum is not None:
+        text += f" {column.minimum:g}-{column.maximum:g}"
+    elif column.minimum is not None:
+        text += f" {'>' if column.exclusive_minimum else '>='} {column.minimum:g}"
+    if column.categories:
+        text += ": " + ", ".join(f"`{c}`" for c in column.categories)
+    if column.unique:
+        text += ", unique"
+    if column.nullable:
+        text += ", empty = unknown" if column.kind in ("int", "float") else ", may be empty"
+    if not column.required:
+        text += ", column optional"
+    return text
+
+
+def data_dictionary(columns: tuple[Column, ...] = LEAD_COLUMNS) -> str:
+    """The data dictionary of a table as a Markdown table, built from the schema."""
+    lines = ["| column | type | unit | meaning |", "|---|---|---|---|"]
+    for column in columns:
+        lines.append(
+            f"| `{column.name}` | {_type_text(column)} | {column.unit or '-'} | "
+            f"{column.description} |"
+        )
+    return "\n".join(lines)

@@ -96,9 +96,7 @@ def _codes(leads: pd.DataFrame, column: str, dtype: pd.CategoricalDtype, what: s
     series = _column(leads, column, what)
     if series.dtype == dtype:
         return series.array.codes
-    converted = series.astype(dtype)
-    codes = converted.array.codes
-    bad = (codes < 0) & series.notna().to_numpy()
+    bad = ~(series.isna() | series.isin(dtype.categories)).to_numpy()
     if bad.any():
         values = tuple(dict.fromkeys(str(v) for v in series[bad].head(50)))[:5]
         raise LeadDataError(
@@ -108,7 +106,7 @@ def _codes(leads: pd.DataFrame, column: str, dtype: pd.CategoricalDtype, what: s
                 f"use one of: {', '.join(dtype.categories)}.",
             )
         )
-    return codes
+    return series.astype(dtype).array.codes
 
 
 def _floats(leads: pd.DataFrame, column: str, what: str) -> np.ndarray:
