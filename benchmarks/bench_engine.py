@@ -26,16 +26,16 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqolab.data.schema import (  # noqa: E402
+from sqolab.data.schema import (
     AUTHORITY_DTYPE,
     NEED_DTYPE,
     OUTCOME_DTYPE,
     SOURCE_DTYPE,
 )
-from sqolab.engine.criteria import Criteria, preset, qualify  # noqa: E402
-from sqolab.engine.outcomes import evaluate  # noqa: E402
-from sqolab.engine.scoring import lead_score  # noqa: E402
-from sqolab.engine.tradeoffs import tradeoff_curve  # noqa: E402
+from sqolab.engine.criteria import Criteria, preset, qualify
+from sqolab.engine.outcomes import evaluate
+from sqolab.engine.scoring import lead_score
+from sqolab.engine.tradeoffs import tradeoff_curve
 
 BASELINE_MAX_ROWS = 100_000
 

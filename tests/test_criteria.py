@@ -175,9 +175,7 @@ def test_columns_in_fixed_order() -> None:
 
 
 def test_plain_strings_give_the_same_result(hand: pd.DataFrame) -> None:
-    plain = hand.assign(
-        authority=hand["authority"].astype(str), need=hand["need"].astype(object)
-    )
+    plain = hand.assign(authority=hand["authority"].astype(str), need=hand["need"].astype(object))
     assert plain["authority"].dtype != hand["authority"].dtype
     pd.testing.assert_series_equal(qualify(plain, BANTISH), qualify(hand, BANTISH))
     pd.testing.assert_frame_equal(criteria_met(plain, BANTISH), criteria_met(hand, BANTISH))
@@ -194,7 +192,7 @@ def test_missing_level_value_counts_as_unknown(hand: pd.DataFrame) -> None:
 def test_invalid_level_value_raises(hand: pd.DataFrame) -> None:
     plain = hand.assign(authority=hand["authority"].astype(object))
     plain.loc[20, "authority"] = "ceo"
-    with pytest.raises(LeadDataError, match="authority.*'ceo'"):
+    with pytest.raises(LeadDataError, match=r"authority.*'ceo'"):
         qualify(plain, Criteria(min_authority="user"))
 
 
@@ -271,8 +269,10 @@ def test_describe() -> None:
         "budget >= 10,000 EUR, authority >= influencer, need >= latent, timeline <= 3 months "
         "(all 4 must be met; unknown counts as not met)"
     )
-    assert c.replace(min_met=3, unknown_meets=True).describe().endswith(
-        "(at least 3 of 4 must be met; unknown counts as met)"
+    assert (
+        c.replace(min_met=3, unknown_meets=True)
+        .describe()
+        .endswith("(at least 3 of 4 must be met; unknown counts as met)")
     )
     assert Criteria(min_fit=60, max_timeline_months=1).describe() == (
         "timeline <= 1 month, fit >= 60 (all 2 must be met; unknown counts as not met)"
@@ -340,7 +340,11 @@ def test_every_preset_builds_for_every_context_and_qualifies(name: str, context:
 
 def test_preset_mappings() -> None:
     bant = preset("BANT")
-    assert (bant.min_budget_eur, bant.min_authority, bant.min_need) == (7_500, "influencer", "latent")
+    assert (bant.min_budget_eur, bant.min_authority, bant.min_need) == (
+        7_500,
+        "influencer",
+        "latent",
+    )
     assert (bant.max_timeline_months, bant.required_met, bant.unknown_meets) == (3.0, 4, False)
     anum = preset("ANUM", "agency")
     assert anum.min_authority == "decision_maker"
@@ -462,9 +466,7 @@ def test_qualify_agrees_with_row_by_row_reference(leads: pd.DataFrame, c: Criter
 @SETTINGS
 @given(leads=lead_frames(max_size=30), c=criteria_strategy())
 def test_string_columns_agree_with_categoricals(leads: pd.DataFrame, c: Criteria) -> None:
-    plain = leads.assign(
-        authority=leads["authority"].astype(str), need=leads["need"].astype(str)
-    )
+    plain = leads.assign(authority=leads["authority"].astype(str), need=leads["need"].astype(str))
     pd.testing.assert_series_equal(qualify(plain, c), qualify(leads, c))
 
 

@@ -16,13 +16,16 @@ Parsing rules (all tables):
 * Header names match a schema column after lowercasing, stripping and turning runs of spaces
   and hyphens into one underscore ("Lead ID" -> lead_id). Other columns are kept, after the
   schema columns, as text.
-* Numbers: the decimal mark is chosen per column. Semicolon files default to the German
-  convention (``1234,5``; ``12.500,00`` and ``12.500`` with a dot as thousands separator),
-  comma and tab files to the English one (``1234.5``, ``12,500.00``). If the other convention
-  reads more cells of a column as valid numbers, the column is read that way (so ``12.5`` in a
-  semicolon file is twelve and a half, and ``1234,5`` in a tab file works). Spaces are
-  ignored, money columns (unit EUR) may carry ``€`` or ``EUR`` before or after the number.
-  Whole-number columns accept ``12``, ``12.0`` and ``12,0`` but reject ``12.5``.
+* Numbers: semicolon files use the German convention: ``,`` is the decimal mark and ``.``
+  separates groups of three digits (``1234,5``, ``12.500,00``, ``12.500`` = 12500). Comma
+  files use the English one (``1234.5``, ``12,500.00``). Tab files use the German convention
+  if some number cell only makes sense with a decimal comma (``2,5``) and none only with a
+  decimal point, the English one otherwise. A cell that cannot be read with the file's
+  convention is read with the other one, so ``12.5`` in a semicolon file is twelve and a
+  half and ``1234,5`` in a comma file is 1234.5; a cell that fits the file's convention is
+  always read with it (``1.234`` in a semicolon file is 1234). Spaces are ignored, money
+  columns (unit EUR) may carry ``€`` or ``EUR`` before or after the number. Whole-number
+  columns accept ``12``, ``12.0`` and ``12,0`` but reject ``12.5``.
 * Unknown values: an empty cell means unknown where the column is nullable. In nullable number
   and date columns ``n/a``, ``NA``, ``nan``, ``null``, ``unknown`` and ``-`` (any case) also
   mean unknown; in ``authority`` and ``need`` empty cells and these words become ``unknown``.
@@ -135,7 +138,7 @@ class _Context:
     """What the parsers need to know about the data at hand, and the problems found so far."""
 
     rows: np.ndarray  # spreadsheet row number of each data row
-    decimal: str  # default decimal mark: "," in semicolon files, "." otherwise
+    decimal: str  # the file's decimal mark (see the module docstring)
     table: _Table
     rename_hint: Callable[[str, str], str]  # (found column, schema column) -> how to rename
     raw: dict[str, pd.Series] = field(default_factory=dict)  # cells as they appeared
@@ -187,13 +190,32 @@ def _read_text(path_or_buffer: PathOrBuffer) -> tuple[str, str]:
         return _decode(path.read_bytes(), path.name), path.name
     if hasattr(path_or_buffer, "read"):
         name = str(getattr(path_or_buffer, "name", "") or "the given file object")
-        data = path_or_buffer.read()
+        try:
+            data = path_or_buffer.read()
+        except UnicodeDecodeError:  # a text file opened with the wrong encoding
+            data = _reread_bytes(path_or_buffer, name)
         if isinstance(data, str):
             return _check_text(data, name), name
         return _decode(bytes(data), name), name
     raise TypeError(
         f"Expected a file path, bytes or an open file, not {type(path_or_buffer).__name__}."
     )
+
+
+def _reread_bytes(handle: IO[str], source: str) -> bytes:
+    """The raw bytes behind a text file whose encoding did not fit, if they can be re-read."""
+    try:
+        handle.buffer.seek(0)  # type: ignore[attr-defined]
+        return handle.buffer.read()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        raise LeadDataError(
+            Problem(
+                None,
+                "The file was opened with an encoding that does not fit its bytes.",
+                "pass the path, or open the file in binary mode: open(path, 'rb').",
+            ),
+            source,
+        ) from None
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -281,12 +303,15 @@ def _split_rows(
             lines.append(start)
             start = reader.line_num + 1
     except csv.Error as error:
+        what = "is followed by more text in the same cell"
+        if "expected after" not in str(error):  # end of data, or a huge cell: never closed
+            what = "is never closed"
         raise LeadDataError(
             Problem(
                 None,
-                f'The record starting at line {start} has a quote (") that is not closed '
-                f"or is followed by more text ({error}).",
-                'put quotes around whole cells only and double quotes inside a quoted cell ("")',
+                f'The row starting at line {start} of the file has a quote (") that {what}.',
+                "put quotes around whole cells only, and write a quote inside a quoted cell "
+                'twice ("").',
             ),
             source,
         ) from None
@@ -386,6 +411,8 @@ def _name_columns(
     for i, label in enumerate(labels):
         if i not in mapped and _normalise_name(label) in table.by_name:
             names[i] = _normalise_name(label)
+    # Duplicate names are found here, not by pandera: a DataFrame with two columns of one
+    # name cannot be validated column by column.
     positions: dict[Any, list[int]] = {}
     for i, name in enumerate(names):
         positions.setdefault(name, []).append(i)
@@ -429,7 +456,10 @@ def _missing_columns(table: _Table, names: list[Any], ctx: _Context) -> None:
 
 def _map_unique(s: pd.Series, func: Callable[[pd.Index], pd.Index]) -> pd.Series:
     """Apply a vectorised index function to the distinct values only (fast for repeats)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, dicts) in a DataFrame: compare their text
+        codes, uniques = pd.factorize(s.astype(str).where(s.notna()), use_na_sentinel=True)
     mapped = np.asarray(func(pd.Index(uniques, dtype=object).astype(str)), dtype=object)
     out = np.append(mapped, np.nan).astype(object)[codes]  # code -1 picks the trailing NaN
     return pd.Series(out, dtype=object)
@@ -470,22 +500,23 @@ def _number_text(s: pd.Series, column: Column) -> pd.Series:
     return _map_unique(s, clean).astype(STR_DTYPE)
 
 
-def _valid_numbers(text: pd.Series) -> dict[str, pd.Series]:
+def _valid_numbers(text: pd.Series) -> dict[str, np.ndarray]:
     """Per decimal mark ("." or ","), which cells are valid numbers when read with it."""
-    return {m: text.str.fullmatch(_number_pattern(m)).fillna(False) for m in ".,"}
+    return {m: text.str.fullmatch(_number_pattern(m)).fillna(False).to_numpy(bool) for m in ".,"}
 
 
-def _file_decimal(cells: list[pd.Series], columns: list[Column], default: str) -> str:
-    """The file's decimal mark: the default, unless every column that reads more cells with the
-    other mark than with the default agrees on the other mark (a tab file from German Excel)."""
-    other = "." if default == "," else ","
-    prefer = set()
+def _file_decimal(cells: list[pd.Series], columns: list[Column], default: str | None) -> str:
+    """The file's decimal mark. Without a default (tab files): "," if some number cell reads
+    only with a decimal comma (2,5 or 1.234,5) and none only with a decimal point."""
+    if default is not None:
+        return default
+    only = {".": False, ",": False}
     for s, column in zip(cells, columns, strict=True):
         if column.kind in ("int", "float") and not pd.api.types.is_numeric_dtype(s.dtype):
             valid = _valid_numbers(_number_text(s, column))
-            if valid[other].sum() != valid[default].sum():
-                prefer.add(other if valid[other].sum() > valid[default].sum() else default)
-    return other if prefer == {other} else default
+            only["."] |= bool((valid["."] & ~valid[","]).any())
+            only[","] |= bool((valid[","] & ~valid["."]).any())
+    return "," if only[","] and not only["."] else "."
 
 
 def _parse_number(s: pd.Series, column: Column, ctx: _Context) -> pd.Series:
@@ -497,13 +528,16 @@ def _parse_number(s: pd.Series, column: Column, ctx: _Context) -> pd.Series:
         return values.mask(infinite)
     text = _number_text(s, column)
     missing = _is_missing_word(text)
-    other = "." if ctx.decimal == "," else ","
     valid = _valid_numbers(text)
-    mark = other if valid[other].sum() > valid[ctx.decimal].sum() else ctx.decimal
-    ok = valid[mark].to_numpy(bool) & ~missing
-    sep = "," if mark == "." else "."
-    cleaned = text.where(ok, "").str.replace(sep, "", regex=False)
-    cleaned = cleaned.str.replace(mark, ".", regex=False)
+    mark, other = (ctx.decimal, "." if ctx.decimal == "," else ",")
+    # The file's decimal mark where the cell reads with it (its other sign separating groups
+    # of three digits), otherwise the other mark: 12.5 in a German file is twelve and a half.
+    use_other = valid[other] & ~valid[mark]
+    ok = (valid[mark] | valid[other]) & ~missing
+    cleaned = text.where(ok, "")
+    as_mark = cleaned.str.replace(other, "", regex=False).str.replace(mark, ".", regex=False)
+    as_other = cleaned.str.replace(mark, "", regex=False).str.replace(other, ".", regex=False)
+    cleaned = as_mark.where(~use_other, as_other)
     values = pd.to_numeric(cleaned.mask(~ok), errors="coerce").astype("float64")
     finite = np.isfinite(values.fillna(0).to_numpy())
     values = values.where(finite)
@@ -626,7 +660,7 @@ def _allowed_fix(column: Column) -> str:
     return f"use one of: {', '.join(levels)} (case and spaces do not matter)."
 
 
-def _checks(column: Column, noun: str) -> list[tuple[pa.Check, str, str]]:
+def _checks(column: Column) -> list[tuple[pa.Check, str, str]]:
     """The pandera checks of a column, each with the problem message and fix it stands for."""
     fix = _range_fix(column)
     checks: list[tuple[pa.Check, str, str]] = []
@@ -648,12 +682,14 @@ def _checks(column: Column, noun: str) -> list[tuple[pa.Check, str, str]]:
 
 
 @functools.cache
-def _pandera_schema(table: _Table) -> tuple[pa.DataFrameSchema, dict[tuple[str, int], tuple]]:
+def _pandera_schema(
+    table: _Table,
+) -> tuple[pa.DataFrameSchema, dict[tuple[str, int], tuple[str, str]]]:
     """The pandera schema of a table and, per (column, check number), message and fix."""
     columns = {}
     messages: dict[tuple[str, int], tuple[str, str]] = {}
     for column in table.columns:
-        checks = _checks(column, table.noun)
+        checks = _checks(column)
         for number, (_, message, fix) in enumerate(checks):
             messages[column.name, number] = (message, fix)
         columns[column.name] = pa.Column(
@@ -684,14 +720,14 @@ def _constraint_problems(parsed: pd.DataFrame, table: _Table, ctx: _Context) -> 
         if bad is not None and np.ndim(bad):
             positions = positions[~bad[positions]]  # already reported by the parser
         if check == "not_nullable":
-            message = "Empty cells, but the column is required"
+            message = "Empty or unknown cells, but the column is required"
             if column.kind == "category":
                 fix = _allowed_fix(column)
             elif column.kind in ("int", "float"):
                 fix = _range_fix(column).replace(", or leave the cell empty if unknown", "")
             else:
                 fix = f"fill in the {name} of every {table.noun}."
-        elif check == "field_uniqueness":
+        elif check == "field_uniqueness":  # empty cells are reported as empty, not as twins
             positions = positions[parsed[name].iloc[positions].notna().to_numpy()]
             message = "Values that appear more than once"
             fix = f"give each {table.noun} its own {name}."
@@ -731,7 +767,7 @@ def _validate_table(
     *,
     source: str | None,
     rows: np.ndarray,
-    decimal: str = ".",
+    decimal: str | None = ".",
     mapping: dict[str, str] | None = None,
     rename_hint: Callable[[str, str], str],
     text_extras: bool = False,
@@ -816,7 +852,7 @@ def _read_table(
         table,
         source=source,
         rows=numbers,
-        decimal="," if delimiter == ";" else ".",
+        decimal={";": ",", ",": "."}.get(delimiter),  # tab files: decided by the cells
         mapping=mapping,
         rename_hint=rename_hint
         or (lambda found, name: f"rename the column '{found}' to '{name}' in the header row."),

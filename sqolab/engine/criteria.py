@@ -1,7 +1,7 @@
 """Qualification criteria, the classic frameworks expressed with them, and the SQO decision.
 
-A :class:`Criteria` holds up to six thresholds on the lead columns. Each *applied* criterion is met or
-not per lead; a lead is an SQO when at least ``required_met`` of the applied criteria are met.
+A :class:`Criteria` holds up to six thresholds on the lead columns. Each *applied* criterion is met
+or not per lead; a lead is an SQO when at least ``required_met`` of the applied criteria are met.
 
 ============ ====================== ===================================================
 criterion    column                 met when
@@ -208,7 +208,7 @@ class Criteria:
         return len(self.applied) if self.min_met is None else int(self.min_met)
 
     def describe(self) -> str:
-        """A plain-English one-liner, e.g. ``budget >= 10,000 EUR, ... (all 4 must be met; ...)``."""
+        """A plain-English one-liner: ``budget >= 10,000 EUR, ... (all 4 must be met; ...)``."""
         parts = []
         for name in self.applied:
             value = getattr(self, _FIELDS[name])
@@ -246,7 +246,7 @@ class Criteria:
 def _met_arrays(leads: pd.DataFrame, criteria: Criteria) -> list[tuple[str, np.ndarray]]:
     """Per applied criterion, a fresh numpy boolean array: does each lead meet it?"""
     unknown_meets = bool(criteria.unknown_meets)
-    what = f"the criteria ({criteria.describe()})"
+    what = f"qualifying by {criteria.describe()}"
     out: list[tuple[str, np.ndarray]] = []
     for name in criteria.applied:
         threshold = getattr(criteria, _FIELDS[name])

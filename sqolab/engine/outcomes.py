@@ -1,8 +1,8 @@
 """What a qualification policy yields: deals won and missed, hours spent and wasted.
 
 Only simulated data can be evaluated: the ``outcome`` column says what *would* happen if sales
-pursued a lead (``won``, ``lost_competitor``, ``no_decision``), for every lead, SQO or not. A lead is
-*winnable* when its outcome is ``won``.
+pursued a lead (``won``, ``lost_competitor``, ``no_decision``), for every lead, SQO or not. A lead
+is *winnable* when its outcome is ``won``.
 
 Capacity rule
 -------------
@@ -29,6 +29,7 @@ import pandas as pd
 
 from sqolab.data.schema import OUTCOME_DTYPE, LeadDataError, Problem
 from sqolab.engine.criteria import _codes, _column, _floats, _is_number
+from sqolab.engine.selection import aligned_values, as_selection
 
 WON, LOST_COMPETITOR, NO_DECISION = 0, 1, 2  # codes of OUTCOME_DTYPE
 
@@ -40,8 +41,8 @@ def require_outcome(leads: pd.DataFrame, what: str) -> None:
             Problem(
                 "outcome",
                 f"{what} needs simulated outcomes: the 'outcome' column says what would happen if "
-                "sales pursued each lead, SQO or not. A real CRM export has no such column: it only "
-                "knows the result of the leads that were actually worked.",
+                "sales pursued each lead, SQO or not. A real CRM export has no such column: it "
+                "only knows the result of the leads that were actually worked.",
                 "use a simulated sample (e.g. load_sample), or add an 'outcome' column with one of "
                 f"{', '.join(OUTCOME_DTYPE.categories)} for every lead (from the won/lost status "
                 "of closed opportunities, e.g. 'Stage' = Closed Won / Closed Lost and the "
@@ -63,33 +64,6 @@ def outcome_codes(leads: pd.DataFrame, what: str) -> np.ndarray:
             )
         )
     return codes
-
-
-def _aligned(leads: pd.DataFrame, values: object, name: str) -> np.ndarray:
-    """``values`` (a Series on the leads' index, or an array of the same length) as numpy."""
-    n = len(leads)
-    if isinstance(values, pd.Series):
-        if len(values) != n:
-            raise ValueError(f"{name} has {len(values)} values but there are {n} leads.")
-        if not values.index.equals(leads.index):
-            raise ValueError(
-                f"{name} is not aligned with the leads: its index differs from the leads' index. "
-                f"Use {name}.reindex(leads.index) or compute it from the same frame."
-            )
-        return values.to_numpy()
-    array = np.asarray(values)
-    if array.ndim != 1 or len(array) != n:
-        raise ValueError(f"{name} must have one value per lead ({n}), got shape {array.shape}.")
-    return array
-
-
-def _sqo_array(leads: pd.DataFrame, is_sqo: object) -> np.ndarray:
-    array = _aligned(leads, is_sqo, "is_sqo")
-    if array.dtype != np.bool_:
-        if array.dtype == object and all(isinstance(v, bool | np.bool_) for v in array):
-            return array.astype(bool)
-        raise ValueError(f"is_sqo must be boolean (True = SQO), got dtype {array.dtype}.")
-    return array
 
 
 def _nan_div(a: float, b: float) -> float:
@@ -153,7 +127,7 @@ class Outcome:
 def _work_order(leads: pd.DataFrame, sqo_rows: np.ndarray, priority: object) -> np.ndarray:
     """Row positions of the SQOs in the order they are worked (see the module docstring)."""
     if priority is not None:
-        p = _aligned(leads, priority, "priority")
+        p = aligned_values(leads, priority, "priority")
         try:
             p = p[sqo_rows].astype(np.float64)
         except (TypeError, ValueError):
@@ -182,7 +156,7 @@ def evaluate(
     at the first SQO that does not fit in the hours left; see the module docstring.
     """
     codes = outcome_codes(leads, "evaluate")
-    sqo = _sqo_array(leads, is_sqo)
+    sqo = as_selection(leads, is_sqo)
     if capacity_hours is not None:
         if not _is_number(capacity_hours):
             raise ValueError(f"capacity_hours must be a number or None, got {capacity_hours!r}.")

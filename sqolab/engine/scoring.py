@@ -50,7 +50,7 @@ TIMELINE_UNKNOWN_PART = 0.4
 
 
 def _level_table(parts: dict[str, float], dtype: pd.CategoricalDtype) -> np.ndarray:
-    """Part score by category code; one extra slot at the end so that code -1 (missing) = unknown."""
+    """Part score by category code, plus a last slot so that code -1 (missing) = unknown."""
     values = [parts[c] for c in dtype.categories]
     return np.array([*values, parts["unknown"]], dtype=np.float64)
 

@@ -1,4 +1,4 @@
-"""Checking a selection of leads (such as ``is_sqo``) against the leads it selects from."""
+"""Checking per-lead values (a selection such as ``is_sqo``, a score) against the leads."""
 
 from __future__ import annotations
 
@@ -6,45 +6,33 @@ import numpy as np
 import pandas as pd
 
 
-def as_selection(
-    leads: pd.DataFrame, selected: pd.Series | np.ndarray, name: str = "is_sqo"
-) -> np.ndarray:
-    """A boolean numpy array, one entry per lead, from a Series aligned on ``leads`` or an array.
+def aligned_values(leads: pd.DataFrame, values: object, name: str) -> np.ndarray:
+    """``values`` (a Series on the leads' index, or an array of the same length) as numpy."""
+    n = len(leads)
+    if isinstance(values, pd.Series):
+        if len(values) != n:
+            raise ValueError(f"{name} has {len(values)} values but there are {n} leads.")
+        if not values.index.equals(leads.index):
+            raise ValueError(
+                f"{name} is not aligned with the leads: its index differs from the leads' index. "
+                f"Use {name}.reindex(leads.index) or compute it from the same frame."
+            )
+        return values.to_numpy()
+    array = np.asarray(values)
+    if array.ndim != 1 or len(array) != n:
+        raise ValueError(f"{name} must have one value per lead ({n}), got shape {array.shape}.")
+    return array
 
-    Raises ValueError with a clear message for a wrong length, a misaligned index, missing values or
-    values that are not True/False.
-    """
-    if isinstance(selected, pd.Series):
-        if len(selected) != len(leads):
-            raise ValueError(
-                f"{name} has {len(selected)} entries but there are {len(leads)} leads: "
-                f"compute it from the same leads, e.g. {name} = qualify(leads, criteria)."
-            )
-        if not selected.index.equals(leads.index):
-            if selected.index.sort_values().equals(leads.index.sort_values()):
-                selected = selected.reindex(leads.index)
-            else:
-                raise ValueError(
-                    f"{name} is indexed differently from the leads: compute it from the same "
-                    "DataFrame (or pass a plain array in the leads' row order)."
-                )
-        values = selected.to_numpy()
-    else:
-        values = np.asarray(selected)
-        if values.ndim != 1 or len(values) != len(leads):
-            raise ValueError(
-                f"{name} has shape {values.shape} but there are {len(leads)} leads: "
-                "pass one True/False per lead."
-            )
-    if values.dtype == bool:
-        return values
-    if values.dtype == object or pd.api.types.is_bool_dtype(values.dtype):
-        series = pd.Series(values)
-        if series.isna().any():
-            raise ValueError(f"{name} has missing values: give every lead True or False.")
-        if series.map(lambda v: isinstance(v, bool | np.bool_)).all():
-            return series.to_numpy(dtype=bool)
+
+def as_selection(leads: pd.DataFrame, selected: object, name: str = "is_sqo") -> np.ndarray:
+    """A boolean numpy array, one entry per lead (True = selected, e.g. an SQO)."""
+    array = aligned_values(leads, selected, name)
+    if array.dtype == np.bool_:
+        return array
+    if array.dtype == object and all(isinstance(v, bool | np.bool_) for v in array):
+        return array.astype(bool)
     raise ValueError(
-        f"{name} must hold True/False per lead, got values of type {values.dtype}: "
-        "compare with a threshold first, e.g. score >= 60."
+        f"{name} must be boolean (True = SQO), one True/False per lead, got dtype {array.dtype}"
+        + (" with missing values" if pd.isna(array).any() else "")
+        + ". Compare first, e.g. score >= 60."
     )

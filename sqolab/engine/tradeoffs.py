@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from sqolab.engine.criteria import _floats, _is_number
-from sqolab.engine.outcomes import WON, _aligned, outcome_codes
+from sqolab.engine.outcomes import WON, outcome_codes
+from sqolab.engine.selection import aligned_values
 
 CURVE_COLUMNS: tuple[str, ...] = (
     "threshold",
@@ -51,7 +52,7 @@ def tradeoff_curve(leads: pd.DataFrame, score: pd.Series | np.ndarray) -> pd.Dat
     thresholds. Rates of empty selections are NaN.
     """
     codes = outcome_codes(leads, "tradeoff_curve")
-    s = _aligned(leads, score, "score")
+    s = aligned_values(leads, score, "score")
     if s.dtype.kind not in "fiu":
         try:
             s = s.astype(np.float64)

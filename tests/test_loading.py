@@ -1,0 +1,736 @@
+"""Tests of the loader: good files in many shapes, malformed files, and random mutations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sqolab.data.loading import (
+    load_campaigns,
+    load_sample,
+    read_campaigns,
+    read_leads,
+    read_orchard,
+    validate_leads,
+)
+from sqolab.data.schema import (
+    AUTHORITY_DTYPE,
+    LEAD_COLUMN_NAMES,
+    NEED_DTYPE,
+    OUTCOME_DTYPE,
+    SOURCE_DTYPE,
+    LeadDataError,
+)
+
+HEADER = list(LEAD_COLUMN_NAMES)
+ROWS = [
+    line.split(",")
+    for line in (
+        "L-001,Acme GmbH,Software,DE,CTO,120,inbound,spring_webinar,2025-03-01,25000,"
+        "decision_maker,confirmed,3,80,75,1,30000,12.5,won",
+        "L-002,Beta AG,Retail,AT,Head of IT,45,paid_search,,2025-03-02,,"
+        "influencer,latent,,55,60,0,12000.5,6,lost_competitor",
+        "L-003,Gamma Ltd,Finance,CH,Analyst,800,referral,partner_day,,,,,6,30,40,2,50000,20,"
+        "no_decision",
+        "L-004,Delta SE,Logistics,DE,COO,2500,event,expo_2025,2025-04-15,100000,"
+        "user,none,12,10,90,3,150000,40,lost_competitor",
+    )
+]
+STR_COLUMNS = ["lead_id", "company", "industry", "country", "contact_title", "campaign"]
+INT_COLUMNS = ["employees", "engagement_score", "fit_score", "competitors"]
+FLOAT_COLUMNS = ["budget_eur", "timeline_months", "deal_value_eur", "sales_hours"]
+
+
+def lead_csv(
+    rows: list[list[str]] | None = None,
+    header: list[str] | None = None,
+    sep: str = ",",
+    drop: tuple[str, ...] = (),
+) -> str:
+    """CSV text of the sample leads, optionally with other rows, header, delimiter or columns."""
+    header = list(HEADER if header is None else header)
+    rows = [list(r) for r in (ROWS if rows is None else rows)]
+    keep = [i for i, name in enumerate(header) if name not in drop]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\n")
+    writer.writerow([header[i] for i in keep])
+    writer.writerows([[r[i] for i in keep] for r in rows])
+    return out.getvalue()
+
+
+def with_cell(row: int, column: str, value: str) -> list[list[str]]:
+    """The sample rows with one cell replaced (row counts from 0 = spreadsheet row 2)."""
+    rows = [list(r) for r in ROWS]
+    rows[row][HEADER.index(column)] = value
+    return rows
+
+
+def read_text(text: str, **kwargs: object) -> pd.DataFrame:
+    return read_leads(io.StringIO(text), **kwargs)
+
+
+def check_canonical(df: pd.DataFrame) -> None:
+    """The dtypes and index of a validated lead table."""
+    for name in STR_COLUMNS:
+        assert pd.api.types.is_string_dtype(df[name].dtype), name
+        assert not isinstance(df[name].dtype, pd.CategoricalDtype), name
+    for name in INT_COLUMNS:
+        assert df[name].dtype == np.dtype("int64"), name
+    for name in FLOAT_COLUMNS:
+        assert df[name].dtype == np.dtype("float64"), name
+    assert df["created_on"].dtype == np.dtype("datetime64[ns]")
+    assert df["source"].dtype == SOURCE_DTYPE
+    assert list(df["source"].dtype.categories) == list(SOURCE_DTYPE.categories)
+    assert df["authority"].dtype == AUTHORITY_DTYPE
+    assert df["authority"].dtype.ordered
+    assert df["need"].dtype == NEED_DTYPE
+    if "outcome" in df:
+        assert df["outcome"].dtype == OUTCOME_DTYPE
+    assert isinstance(df.index, pd.RangeIndex) and df.index.start == 0
+    schema = [c for c in LEAD_COLUMN_NAMES if c in df.columns]
+    assert list(df.columns[: len(schema)]) == schema
+
+
+# --------------------------------------------------------------------------------------------
+# Good files
+
+
+def test_comma_file_values_and_dtypes():
+    df = read_text(lead_csv())
+    check_canonical(df)
+    assert len(df) == 4
+    assert df["lead_id"].tolist() == ["L-001", "L-002", "L-003", "L-004"]
+    assert df["engagement_score"].tolist() == [80, 55, 30, 10]
+    assert df["sales_hours"].tolist() == [12.5, 6.0, 20.0, 40.0]
+    assert df["deal_value_eur"][1] == 12000.5
+    assert df["created_on"][0] == pd.Timestamp("2025-03-01")
+    assert df["outcome"].tolist() == ["won", "lost_competitor", "no_decision", "lost_competitor"]
+
+
+def test_empty_nullable_cells_are_unknown():
+    df = read_text(lead_csv())
+    assert np.isnan(df["budget_eur"][1]) and np.isnan(df["budget_eur"][2])
+    assert np.isnan(df["timeline_months"][1])
+    assert pd.isna(df["campaign"][1])
+    assert pd.isna(df["created_on"][2])
+    assert df["authority"][2] == "unknown" and df["need"][2] == "unknown"
+
+
+@pytest.mark.parametrize("word", ["n/a", "NA", "unknown", "-", "N/A", " Unknown "])
+def test_unknown_words_in_nullable_numbers(word):
+    rows = with_cell(0, "budget_eur", word)
+    rows[1][HEADER.index("timeline_months")] = word
+    df = read_text(lead_csv(rows))
+    assert np.isnan(df["budget_eur"][0]) and np.isnan(df["timeline_months"][1])
+
+
+def test_semicolon_file_with_decimal_comma_and_german_thousands():
+    rows = with_cell(0, "budget_eur", "12.500,00")
+    rows[0][HEADER.index("deal_value_eur")] = "1234,5"
+    rows[1][HEADER.index("deal_value_eur")] = "12000,5"
+    rows[0][HEADER.index("sales_hours")] = "12,5"
+    rows[1][HEADER.index("budget_eur")] = "12.500"
+    rows[1][HEADER.index("employees")] = "1.200"
+    rows[2][HEADER.index("engagement_score")] = "30,0"
+    rows[2][HEADER.index("timeline_months")] = "2,5"
+    df = read_text(lead_csv(rows, sep=";"))
+    check_canonical(df)
+    assert df["budget_eur"][:2].tolist() == [12500.0, 12500.0]
+    assert df["deal_value_eur"][0] == 1234.5
+    assert df["sales_hours"][0] == 12.5
+    assert df["employees"][1] == 1200
+    assert df["engagement_score"][2] == 30
+    assert df["timeline_months"][2] == 2.5
+
+
+def test_semicolon_file_with_decimal_points_in_a_column():
+    df = read_text(lead_csv(with_cell(0, "sales_hours", "7.25"), sep=";"))
+    assert df["sales_hours"].tolist() == [7.25, 6.0, 20.0, 40.0]
+
+
+def test_tab_file():
+    df = read_text(lead_csv(with_cell(0, "company", "Acme, Inc."), sep="\t"))
+    check_canonical(df)
+    assert df["company"][0] == "Acme, Inc."
+    assert df["sales_hours"][0] == 12.5
+
+
+def test_tab_file_from_german_excel():
+    rows = with_cell(0, "deal_value_eur", "1.234,5")
+    rows[1][HEADER.index("employees")] = "1.200"
+    rows[1][HEADER.index("deal_value_eur")] = "12000,5"
+    rows[0][HEADER.index("sales_hours")] = "12,5"
+    df = read_text(lead_csv(rows, sep="\t"))
+    assert df["deal_value_eur"][0] == 1234.5
+    assert df["employees"][1] == 1200
+    assert df["sales_hours"][0] == 12.5
+
+
+def test_comma_file_with_thousands_commas():
+    df = read_text(lead_csv(with_cell(0, "budget_eur", "25,000.50")))
+    assert df["budget_eur"][0] == 25000.5
+
+
+@pytest.mark.parametrize("money", ["€ 12.000", "12.000 €", "12000 EUR", "EUR 12.000,00", "12 000"])
+def test_currency_signs_and_spaces_in_money(money):
+    df = read_text(lead_csv(with_cell(0, "budget_eur", money), sep=";"))
+    assert df["budget_eur"][0] == 12000.0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252", "utf-16"])
+def test_encodings_with_umlauts_and_euro(encoding):
+    rows = with_cell(0, "company", "Müller GmbH")
+    rows[1][HEADER.index("budget_eur")] = "€ 8.000"
+    data = lead_csv(rows, sep=";").encode(encoding)
+    df = read_leads(io.BytesIO(data))
+    assert df.columns[0] == "lead_id"  # no byte-order mark in the first name
+    assert df["company"][0] == "Müller GmbH"
+    assert df["budget_eur"][1] == 8000.0
+
+
+def test_windows_line_endings_and_blank_lines():
+    text = lead_csv().replace("\n", "\r\n").replace("\r\nL-003", "\r\n\r\nL-003")
+    df = read_text(text)
+    assert len(df) == 4
+    with pytest.raises(LeadDataError) as info:
+        read_text(text.replace(",30,40,", ",101,40,"))
+    assert "row 5" in str(info.value)  # the blank line is spreadsheet row 4
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("01.03.2025", "2025-03-01"),
+        ("1.3.2025", "2025-03-01"),
+        ("01.03.25", "2025-03-01"),
+        ("01.03.2025 14:30", "2025-03-01 14:30"),
+        ("2025-03-01 14:30:15", "2025-03-01 14:30:15"),
+        ("2025-03-01T08:00", "2025-03-01 08:00"),
+    ],
+)
+def test_dates(text, expected):
+    df = read_text(lead_csv(with_cell(0, "created_on", text), sep=";"))
+    assert df["created_on"][0] == pd.Timestamp(expected)
+
+
+def test_categories_are_case_and_space_insensitive():
+    rows = with_cell(0, "authority", "Decision Maker")
+    rows[0][HEADER.index("source")] = "Paid Search"
+    rows[0][HEADER.index("outcome")] = " WON "
+    rows[1][HEADER.index("need")] = "CONFIRMED"
+    rows[1][HEADER.index("outcome")] = "Lost-Competitor"
+    df = read_text(lead_csv(rows))
+    assert df["authority"][0] == "decision_maker"
+    assert df["source"][0] == "paid_search"
+    assert df["outcome"][0] == "won"
+    assert df["need"][1] == "confirmed"
+    assert df["outcome"][1] == "lost_competitor"
+
+
+@pytest.mark.parametrize("value", ["12", "12.0", " 12 "])
+def test_whole_numbers_accept_trailing_zero_decimals(value):
+    assert read_text(lead_csv(with_cell(0, "competitors", value)))["competitors"][0] == 12
+
+
+def test_whole_number_with_decimal_comma_in_semicolon_file():
+    df = read_text(lead_csv(with_cell(0, "fit_score", "12,0"), sep=";"))
+    assert df["fit_score"][0] == 12
+
+
+def test_header_names_are_normalised():
+    header = [name.replace("_", " ").title() for name in HEADER]  # "Lead Id", "Fit Score"
+    header[HEADER.index("sales_hours")] = " sales-hours "
+    df = read_text(lead_csv(header=header))
+    check_canonical(df)
+    assert list(df.columns) == HEADER
+
+
+def test_mapping_with_title_case_headers():
+    header = list(HEADER)
+    header[HEADER.index("engagement_score")] = "Engagement Points"
+    header[HEADER.index("lead_id")] = "CRM Record"
+    mapping = {"Engagement Points": "engagement_score", "CRM Record": "lead_id"}
+    df = read_text(lead_csv(header=header), mapping=mapping)
+    assert list(df.columns) == HEADER
+    assert df["engagement_score"].tolist() == [80, 55, 30, 10]
+    assert df["lead_id"][0] == "L-001"
+
+
+def test_no_outcome_column():
+    df = read_text(lead_csv(drop=("outcome",)))
+    check_canonical(df)
+    assert "outcome" not in df.columns
+    assert list(df.columns) == HEADER[:-1]
+
+
+def test_extra_columns_are_kept_after_the_schema_columns():
+    header = ["Owner", *HEADER[:3], "Notes", *HEADER[3:]]
+    rows = [["Anna", *r[:3], f"note {i}", *r[3:]] for i, r in enumerate(ROWS)]
+    rows[1][4] = ""
+    df = read_text(lead_csv(rows, header=header))
+    assert list(df.columns) == [*HEADER, "Owner", "Notes"]
+    assert df["Owner"].tolist() == ["Anna"] * 4
+    assert df["Notes"][0] == "note 0" and pd.isna(df["Notes"][1])
+
+
+def test_trailing_delimiters_are_ignored():
+    df = read_text(lead_csv(sep=";").replace("\n", ";;\n"))
+    assert list(df.columns) == HEADER and len(df) == 4
+
+
+def test_sources_path_str_bytes_binary_and_text_buffers(tmp_path):
+    text = lead_csv()
+    path = tmp_path / "leads.csv"
+    path.write_text(text, encoding="utf-8")
+    frames = [
+        read_leads(path),
+        read_leads(str(path)),
+        read_leads(text.encode()),
+        read_leads(io.BytesIO(text.encode())),
+        read_leads(io.StringIO(text)),
+    ]
+    with path.open("rb") as binary, path.open(encoding="utf-8") as handle:
+        frames += [read_leads(binary), read_leads(handle)]
+    for frame in frames[1:]:
+        pd.testing.assert_frame_equal(frame, frames[0])
+
+
+def test_text_handle_opened_with_the_wrong_encoding(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(lead_csv(with_cell(0, "company", "Müller €"), sep=";").encode("cp1252"))
+    with path.open(encoding="utf-8") as handle:
+        assert read_leads(handle)["company"][0] == "Müller €"
+
+
+def test_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
+        read_leads(tmp_path / "nope.csv")
+
+
+def test_validate_leads_typed_frame_roundtrip_and_no_mutation():
+    df = read_text(lead_csv())
+    typed = df.set_index(pd.Index([10, 20, 30, 40]))
+    typed["extra"] = [1, 2, 3, 4]
+    before = typed.copy()
+    out = validate_leads(typed)
+    pd.testing.assert_frame_equal(typed, before)  # input untouched
+    assert out is not typed
+    check_canonical(out)
+    pd.testing.assert_frame_equal(out.drop(columns="extra"), df)
+    assert out["extra"].tolist() == [1, 2, 3, 4] and out["extra"].dtype == np.dtype("int64")
+
+
+def test_validate_leads_accepts_text_cells_and_object_columns():
+    df = pd.DataFrame(ROWS, columns=HEADER)
+    df["employees"] = df["employees"].astype(object)
+    out = validate_leads(df)
+    check_canonical(out)
+    pd.testing.assert_frame_equal(out, read_text(lead_csv()))
+
+
+def test_validate_leads_reports_positions_as_spreadsheet_rows():
+    df = read_text(lead_csv())
+    df.loc[2, "engagement_score"] = 101
+    with pytest.raises(LeadDataError) as info:
+        validate_leads(df, source="my frame")
+    message = str(info.value)
+    assert "my frame" in message and "engagement_score" in message and "row 4" in message
+
+
+def test_all_problems_are_collected_in_one_error():
+    rows = with_cell(0, "engagement_score", "101")
+    rows[1][HEADER.index("authority")] = "CEO"
+    rows[2][HEADER.index("budget_eur")] = "-5"
+    rows[3][HEADER.index("lead_id")] = "L-001"
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(rows, drop=("fit_score",)))
+    columns = {p.column for p in info.value.problems}
+    assert {"engagement_score", "authority", "budget_eur", "lead_id", "fit_score"} <= columns
+
+
+def test_problem_fields_name_rows_and_raw_values():
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(with_cell(1, "engagement_score", "101")))
+    (problem,) = info.value.problems
+    assert problem.column == "engagement_score"
+    assert problem.rows == (3,)
+    assert problem.values == ("101",)
+    assert "between 0 and 100" in problem.fix
+
+
+def test_at_most_five_rows_are_shown():
+    rows = [with_cell(0, "lead_id", f"L-{i}")[0] for i in range(8)]
+    for row in rows:
+        row[HEADER.index("fit_score")] = "abc"
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(rows))
+    (problem,) = info.value.problems
+    assert problem.rows == (2, 3, 4, 5, 6)
+    assert "8 rows" in problem.message
+
+
+def test_reading_5000_rows_is_fast():
+    rng = np.random.default_rng(1)
+    n = 5000
+    rows = [list(ROWS[i % 4]) for i in range(n)]
+    for i, row in enumerate(rows):
+        row[0] = f"L-{i:05d}"
+        row[HEADER.index("deal_value_eur")] = f"{rng.uniform(1, 1e5):.2f}".replace(".", ",")
+        row[HEADER.index("sales_hours")] = str(i % 50 + 1)
+    data = lead_csv(rows, sep=";").encode("cp1252")
+    start = time.perf_counter()
+    df = read_leads(data)
+    elapsed = time.perf_counter() - start
+    assert len(df) == n
+    assert elapsed < 2.0, elapsed
+
+
+# --------------------------------------------------------------------------------------------
+# Malformed files
+
+
+def lead_bytes(rows: list[list[str]] | None = None, **kwargs: object) -> bytes:
+    return lead_csv(rows, **kwargs).encode()
+
+
+HEADER_LINE = ",".join(HEADER) + "\n"
+MALFORMED = [
+    # (id, file content, mapping, substrings the message must contain)
+    ("empty_file", b"", None, ["empty"]),
+    ("only_whitespace", b"  \n\t \r\n ", None, ["empty"]),
+    ("header_only", HEADER_LINE.encode(), None, ["no data rows"]),
+    ("binary_garbage", bytes(range(256)) * 4, None, ["binary"]),
+    ("undecodable_bytes", HEADER_LINE.encode() + b"L-1,\x81\x8d\x90\x9d\n", None, ["UTF-8"]),
+    ("nul_bytes", HEADER_LINE.encode() + b"L-1\x00\x00\x00,x\n", None, ["binary"]),
+    ("excel_workbook", b"PK\x03\x04" + bytes(100), None, ["Excel workbook"]),
+    (
+        "ragged_row",
+        lead_csv().replace("Beta AG,", "Beta AG,surplus,").encode(),
+        None,
+        ["row 3", "line 3", "20", "19", "quotes"],
+    ),
+    ("unbalanced_quote", lead_csv().replace("Gamma Ltd", '"Gamma Ltd').encode(), None,
+     ["quote", "line 4"]),
+    ("quote_then_text", lead_csv().replace("Gamma Ltd", '"Gamma" Ltd').encode(), None,
+     ["quote", "line 4"]),
+    (
+        "duplicate_column",
+        lead_bytes(header=[*HEADER[:-1], "fit_score"]),
+        None,
+        ["fit_score", "2 times", "columns O", "S"],
+    ),
+    (
+        "duplicate_after_normalisation",
+        lead_bytes(header=[*HEADER[:-1], "Fit Score"]),
+        None,
+        ["fit_score", "2 times", "Fit Score"],
+    ),
+    (
+        "duplicate_after_mapping",
+        lead_bytes(header=[*HEADER[:-1], "Score"]),
+        {"Score": "fit_score"},
+        ["fit_score", "2 times", "Score"],
+    ),
+    (
+        "mapping_source_missing",
+        lead_bytes(),
+        {"Engagement Points": "engagement_score"},
+        ["Engagement Points", "Available columns", "lead_id, company"],
+    ),
+    (
+        "mapping_target_unknown",
+        lead_bytes(),
+        {"fit_score": "fitness"},
+        ["fitness", "not a column", "fit_score"],
+    ),
+    (
+        "missing_required_column",
+        lead_bytes(header=[h.replace("engagement_score", "Engagement") for h in HEADER]),
+        None,
+        ["engagement_score", "missing", 'mapping={"Engagement": "engagement_score"}'],
+    ),
+    (
+        "missing_columns_without_close_match",
+        lead_bytes(drop=("fit_score", "sales_hours")),
+        None,
+        ["fit_score", "sales_hours", "missing", "mapping="],
+    ),
+    (
+        "duplicate_lead_id",
+        lead_bytes(with_cell(2, "lead_id", "L-001")),
+        None,
+        ["lead_id", "row 2", "row 4", "L-001", "give each lead its own lead_id"],
+    ),
+    ("empty_lead_id", lead_bytes(with_cell(1, "lead_id", " ")), None, ["lead_id", "row 3"]),
+    ("non_numeric", lead_bytes(with_cell(0, "employees", "abc")), None,
+     ["employees", "row 2", "'abc'", "not numbers"]),
+    ("excel_na", lead_bytes(with_cell(1, "fit_score", "#N/A")), None,
+     ["fit_score", "row 3", "#N/A", "formula"]),
+    ("excel_div0", lead_bytes(with_cell(3, "budget_eur", "#DIV/0!")), None,
+     ["budget_eur", "row 5", "#DIV/0!"]),
+    ("negative_budget", lead_bytes(with_cell(0, "budget_eur", "-5")), None,
+     ["budget_eur", "row 2", "'-5'", "0 or more"]),
+    ("engagement_101", lead_bytes(with_cell(1, "engagement_score", "101")), None,
+     ["engagement_score", "row 3", "101", "whole number between 0 and 100"]),
+    ("engagement_minus_1", lead_bytes(with_cell(2, "engagement_score", "-1")), None,
+     ["engagement_score", "row 4", "'-1'", "between 0 and 100"]),
+    ("engagement_fraction", lead_bytes(with_cell(0, "engagement_score", "55.5")), None,
+     ["engagement_score", "row 2", "55.5", "whole number"]),
+    ("employees_fraction_comma", lead_bytes(with_cell(0, "employees", "12,5"), sep=";"), None,
+     ["employees", "row 2", "12,5", "whole number"]),
+    ("employees_0", lead_bytes(with_cell(0, "employees", "0")), None,
+     ["employees", "row 2", "'0'", "at least 1"]),
+    ("deal_value_0", lead_bytes(with_cell(3, "deal_value_eur", "0")), None,
+     ["deal_value_eur", "row 5", "'0'", "greater than 0"]),
+    ("sales_hours_0", lead_bytes(with_cell(1, "sales_hours", "0,0"), sep=";"), None,
+     ["sales_hours", "row 3", "0,0", "greater than 0"]),
+    ("sales_hours_empty", lead_bytes(with_cell(2, "sales_hours", "")), None,
+     ["sales_hours", "row 4", "required"]),
+    ("sales_hours_unknown_word", lead_bytes(with_cell(2, "sales_hours", "n/a")), None,
+     ["sales_hours", "row 4", "n/a", "required"]),
+    ("competitors_minus_1", lead_bytes(with_cell(0, "competitors", "-1")), None,
+     ["competitors", "row 2", "'-1'", "0 or more"]),
+    ("authority_ceo", lead_bytes(with_cell(1, "authority", "CEO")), None,
+     ["authority", "row 3", "CEO", "decision_maker, influencer, user, unknown"]),
+    ("source_tradeshow", lead_bytes(with_cell(0, "source", "tradeshow")), None,
+     ["source", "row 2", "tradeshow", "paid_search"]),
+    ("source_partly_empty", lead_bytes(with_cell(3, "source", "")), None,
+     ["source", "row 5", "required"]),
+    ("outcome_pending", lead_bytes(with_cell(0, "outcome", "pending")), None,
+     ["outcome", "row 2", "pending", "won"]),
+    ("outcome_partly_empty", lead_bytes(with_cell(2, "outcome", "")), None,
+     ["outcome", "row 4", "required"]),
+    ("invalid_date", lead_bytes(with_cell(0, "created_on", "2025-13-45")), None,
+     ["created_on", "row 2", "2025-13-45", "2025-03-01"]),
+    ("date_far_future", lead_bytes(with_cell(1, "created_on", "01.01.9999")), None,
+     ["created_on", "row 3", "01.01.9999"]),
+    ("engagement_empty", lead_bytes(with_cell(1, "engagement_score", "")), None,
+     ["engagement_score", "row 3", "required"]),
+    ("fit_empty", lead_bytes(with_cell(3, "fit_score", "")), None,
+     ["fit_score", "row 5", "required"]),
+    ("nameless_column", lead_csv().replace("\n", ",\n", 1).replace("\n", ",x\n").encode(),
+     None, ["no name", "column T"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("content", "mapping", "expected"),
+    [case[1:] for case in MALFORMED],
+    ids=[case[0] for case in MALFORMED],
+)
+def test_malformed_files_raise_lead_data_error(content, mapping, expected):
+    with pytest.raises(LeadDataError) as info:
+        read_leads(io.BytesIO(content), mapping=mapping)
+    message = str(info.value)
+    for text in expected:
+        assert text in message, f"{text!r} not in:\n{message}"
+    for leak in ("greater_than", "less_than", "isin(", "not_nullable", "field_uniqueness"):
+        assert leak not in message  # pandera's own wording never reaches the user
+    assert all(p.fix for p in info.value.problems)
+
+
+def test_at_least_twenty_malformed_cases():
+    assert len(MALFORMED) >= 20
+
+
+@pytest.mark.parametrize(
+    "frame_change",
+    [
+        lambda df: df.assign(engagement_score=df["engagement_score"] + 100),
+        lambda df: df.assign(lead_id="same"),
+        lambda df: df.assign(sales_hours=np.inf),
+        lambda df: df.assign(authority=["boss", "user", "user", "user"]),
+        lambda df: df.drop(columns="fit_score"),
+        lambda df: pd.concat([df, df[["need"]]], axis=1),
+        lambda df: df.assign(engagement_score=[[1], {"a": 1}, None, 5]),
+    ],
+)
+def test_validate_leads_bad_frames(frame_change):
+    df = frame_change(read_text(lead_csv()))
+    with pytest.raises(LeadDataError):
+        validate_leads(df)
+
+
+# --------------------------------------------------------------------------------------------
+# Random mutations never raise anything but LeadDataError
+
+CELL_VALUES = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", " ", "-", "n/a", "#N/A", "1,5", "1.000,5", '"', ";", "\n", "2025-02-30"]),
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+
+
+@st.composite
+def mutated_files(draw: st.DrawFn) -> bytes:
+    header = list(HEADER)
+    rows = [list(r) for r in ROWS]
+    sep = draw(st.sampled_from([",", ";", "\t"]))
+    for _ in range(draw(st.integers(0, 4))):
+        action = draw(st.sampled_from(["cell", "drop", "duplicate", "rename"]))
+        column = draw(st.integers(0, len(header) - 1))
+        if action == "cell":
+            rows[draw(st.integers(0, len(rows) - 1))][column] = draw(CELL_VALUES)
+        elif action == "drop" and len(header) > 1:
+            del header[column]
+            for row in rows:
+                del row[column]
+        elif action == "duplicate":
+            header.append(header[column])
+            for row in rows:
+                row.append(row[column])
+        elif action == "rename":
+            header[column] = draw(st.text(max_size=8))
+    if draw(st.booleans()):
+        text = lead_csv(rows, header=header, sep=sep)
+    else:  # no quoting at all: delimiters, quotes and line breaks in cells break the structure
+        text = "\n".join(sep.join(r) for r in [header, *rows])
+    data = text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"])), "replace")
+    if draw(st.booleans()):
+        position = draw(st.integers(0, len(data)))
+        data = data[:position] + draw(st.binary(max_size=20)) + data[position:]
+    if draw(st.booleans()):
+        data = data[: draw(st.integers(0, len(data)))]
+    return data
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_files())
+def test_mutated_files_raise_only_lead_data_error(data):
+    try:
+        df = read_leads(io.BytesIO(data))
+    except LeadDataError as error:
+        assert error.problems and str(error)
+        return
+    check_canonical(df)
+    assert df["engagement_score"].between(0, 100).all()
+    assert (df["sales_hours"] > 0).all() and df["lead_id"].is_unique
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    column=st.sampled_from(HEADER),
+    values=st.lists(
+        st.one_of(CELL_VALUES, st.none(), st.floats(), st.integers(-5, 200), st.booleans()),
+        min_size=4,
+        max_size=4,
+    ),
+)
+def test_validate_leads_random_cells_raise_only_lead_data_error(column, values):
+    df = read_text(lead_csv())
+    df[column] = pd.Series(values, dtype=object)
+    try:
+        out = validate_leads(df)
+    except LeadDataError:
+        return
+    check_canonical(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Campaigns and orchard
+
+CAMPAIGNS = "campaign,channel,spend_eur\nspring_webinar,Inbound,1200.50\nexpo_2025,event,15000\n"
+ORCHARD = (
+    "fruit_id;tree;ripeness;pick_minutes;price_eur;sells\n"
+    "F-1;North;80;2,5;0,40;Yes\n"
+    "F-2;South;35;3;€ 0,35;no\n"
+)
+
+
+def test_read_campaigns():
+    df = read_campaigns(io.StringIO(CAMPAIGNS))
+    assert list(df.columns) == ["campaign", "channel", "spend_eur"]
+    assert df["channel"].dtype == SOURCE_DTYPE
+    assert df["channel"].tolist() == ["inbound", "event"]
+    assert df["spend_eur"].tolist() == [1200.5, 15000.0]
+    assert pd.api.types.is_string_dtype(df["campaign"].dtype)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (CAMPAIGNS + "spring_webinar,social,10\n", ["campaign", "row 4", "each campaign"]),
+        (CAMPAIGNS.replace("Inbound", "radio"), ["channel", "row 2", "radio"]),
+        (CAMPAIGNS.replace("15000", "-1"), ["spend_eur", "row 3", "-1", "0 or more"]),
+        (CAMPAIGNS.replace("1200.50", "lots"), ["spend_eur", "row 2", "lots"]),
+        (CAMPAIGNS.replace("channel", "kanal"), ["channel", "missing", "kanal"]),
+        ("", ["empty"]),
+    ],
+)
+def test_read_campaigns_bad(text, expected):
+    with pytest.raises(LeadDataError) as info:
+        read_campaigns(io.StringIO(text))
+    for part in expected:
+        assert part in str(info.value)
+
+
+def test_read_orchard():
+    df = read_orchard(ORCHARD.encode("cp1252"))
+    assert df["ripeness"].dtype == np.dtype("int64")
+    assert df["pick_minutes"].tolist() == [2.5, 3.0]
+    assert df["price_eur"].tolist() == [0.4, 0.35]
+    assert df["sells"].tolist() == ["yes", "no"]
+    assert list(df["sells"].dtype.categories) == ["yes", "no"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (ORCHARD.replace(";80;", ";101;"), ["ripeness", "row 2", "101"]),
+        (ORCHARD.replace("Yes", "maybe"), ["sells", "row 2", "maybe", "no, yes"]),
+        (ORCHARD.replace("F-2", "F-1"), ["fruit_id", "row 3", "each fruit"]),
+        (ORCHARD.replace("South", ""), ["tree", "row 3", "required"]),
+    ],
+)
+def test_read_orchard_bad(text, expected):
+    with pytest.raises(LeadDataError) as info:
+        read_orchard(io.StringIO(text))
+    for part in expected:
+        assert part in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Bundled samples
+
+
+@pytest.mark.parametrize("load", [load_sample, load_campaigns])
+def test_unknown_sample_name(load):
+    with pytest.raises(ValueError, match="nope") as info:
+        load("nope")
+    for name in ("startup", "consultancy", "agency"):
+        assert name in str(info.value)
+    assert not isinstance(info.value, LeadDataError)
+
+
+def test_load_sample_reads_the_datasets_file_once_and_returns_copies(tmp_path, monkeypatch):
+    from sqolab.data import loading
+
+    (tmp_path / "startup.csv").write_text(lead_csv(drop=("outcome",)), encoding="utf-8")
+    monkeypatch.setattr(loading, "DATASETS_DIR", tmp_path)
+    loading._load.cache_clear()
+    try:
+        first = load_sample("startup")
+        (tmp_path / "startup.csv").unlink()  # a second read would now fall back to generating
+        first.loc[0, "engagement_score"] = 0
+        second = load_sample("startup")
+    finally:
+        loading._load.cache_clear()
+    assert second["engagement_score"][0] == 80
+    assert second is not first
+    check_canonical(second)
+
+
+def test_datasets_dir_is_repository_datasets():
+    from sqolab.data import loading
+
+    expected = Path(__file__).resolve().parents[1] / "datasets"
+    assert expected == loading.DATASETS_DIR
