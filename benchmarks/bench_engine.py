@@ -7,7 +7,7 @@ Run ``python benchmarks/bench_engine.py`` (1,000,000 leads) or ``--quick`` (100,
 (b) ``tradeoff_curve`` against ``sklearn.metrics.precision_recall_curve`` on the same leads and a
     lead score (target: ratio <= 1, i.e. no slower).
 
-The leads are built here with numpy (random, schema dtypes), independent of the sample generator.
+The leads are simulated by ``generate_leads("startup", n, seed=1)``.
 """
 
 from __future__ import annotations
@@ -26,60 +26,13 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqolab.data.schema import (
-    AUTHORITY_DTYPE,
-    NEED_DTYPE,
-    OUTCOME_DTYPE,
-    SOURCE_DTYPE,
-)
+from sqolab.data.generator import generate_leads
 from sqolab.engine.criteria import Criteria, preset, qualify
 from sqolab.engine.outcomes import evaluate
 from sqolab.engine.scoring import lead_score
 from sqolab.engine.tradeoffs import tradeoff_curve
 
 BASELINE_MAX_ROWS = 100_000
-
-
-def make_leads(n: int, seed: int = 0) -> pd.DataFrame:
-    """``n`` random leads with the schema's columns and dtypes (not a realistic pipeline)."""
-    rng = np.random.default_rng(seed)
-    deal = np.round(np.exp(rng.normal(np.log(15_000), 0.75, n)), -2) + 100
-    budget = np.round(deal * np.exp(rng.normal(-0.1, 0.6, n)) / 500) * 500
-    budget[rng.random(n) < 0.28] = np.nan
-    timeline = np.maximum(0.5, np.round(1.5 * np.exp(rng.normal(0, 0.7, n)) * 2) / 2)
-    timeline[rng.random(n) < 0.2] = np.nan
-    dates = np.datetime64("2025-10-01") + rng.integers(0, 365, n).astype("timedelta64[D]")
-    dates[rng.random(n) < 0.01] = np.datetime64("NaT")
-    ids = np.char.add("L-", np.arange(n).astype(str))
-    return pd.DataFrame(
-        {
-            "lead_id": pd.array(ids, dtype="string"),
-            "company": pd.array(np.full(n, "Acme GmbH"), dtype="string"),
-            "industry": pd.array(np.full(n, "Software"), dtype="string"),
-            "country": pd.array(np.full(n, "DE"), dtype="string"),
-            "contact_title": pd.array(np.full(n, "CEO"), dtype="string"),
-            "employees": rng.integers(1, 5000, n),
-            "source": pd.Categorical.from_codes(rng.integers(0, 7, n), dtype=SOURCE_DTYPE),
-            "campaign": pd.array(np.full(n, "Webinar"), dtype="string"),
-            "created_on": pd.to_datetime(dates).astype("datetime64[ns]"),
-            "budget_eur": budget,
-            "authority": pd.Categorical.from_codes(
-                rng.choice(4, n, p=[0.08, 0.35, 0.35, 0.22]), dtype=AUTHORITY_DTYPE
-            ),
-            "need": pd.Categorical.from_codes(
-                rng.choice(4, n, p=[0.08, 0.25, 0.4, 0.27]), dtype=NEED_DTYPE
-            ),
-            "timeline_months": timeline,
-            "engagement_score": rng.integers(0, 101, n),
-            "fit_score": rng.integers(0, 101, n),
-            "competitors": rng.poisson(1.4, n),
-            "deal_value_eur": deal,
-            "sales_hours": np.maximum(0.5, np.round(rng.gamma(4, 2.25, n) * 2) / 2),
-            "outcome": pd.Categorical.from_codes(
-                rng.choice(3, n, p=[0.3, 0.3, 0.4]), dtype=OUTCOME_DTYPE
-            ),
-        }
-    )
 
 
 def timeit(fn: Callable[[], object], repeats: int) -> float:
@@ -119,7 +72,7 @@ def baseline_row_wise(leads: pd.DataFrame, c: Criteria) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 leads instead of 1,000,000")
     parser.add_argument("--repeats", type=int, default=7)
@@ -128,8 +81,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from sklearn.metrics import precision_recall_curve
 
-    print(f"Building {n:,} random leads ...", flush=True)
-    leads = make_leads(n)
+    print(f"Generating {n:,} startup leads ...", flush=True)
+    leads = generate_leads("startup", n, seed=1)
     bant = preset("BANT", "startup")
     print(f"BANT startup: {bant.describe()}")
 
@@ -191,7 +144,8 @@ def main(argv: list[str] | None = None) -> None:
         f"targets met: (a) {t_ours < 0.05 and t_base / t_ours >= 100}, "
         f"(b) {t_curve <= t_sklearn}"
     )
+    return agree
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)
