@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_engine  # noqa: E402
+import bench_engine
 
 
 def main(argv: list[str]) -> int:

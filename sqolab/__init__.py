@@ -17,6 +17,7 @@ from sqolab.data.loading import (
     load_sample,
     read_campaigns,
     read_leads,
+    read_orchard,
     validate_leads,
 )
 from sqolab.data.schema import (
@@ -70,6 +71,7 @@ __all__ = [
     "qualify",
     "read_campaigns",
     "read_leads",
+    "read_orchard",
     "tradeoff_curve",
     "validate_leads",
     "write_samples",

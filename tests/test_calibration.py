@@ -116,7 +116,9 @@ def test_competitors_target_the_best_leads(sample):
     assert leads.loc[top, "competitors"].mean() > 1.5 * leads.loc[bottom, "competitors"].mean()
     uncontested = leads["competitors"] == 0
     lost_to_competitor = leads["outcome"] == "lost_competitor"
-    assert not lost_to_competitor[uncontested].any()  # nobody loses to a competitor that isn't there
+    assert not lost_to_competitor[
+        uncontested
+    ].any()  # nobody loses to a competitor that isn't there
 
 
 def test_sales_effort_can_bind_capacity(sample):

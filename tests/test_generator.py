@@ -134,3 +134,33 @@ def test_the_readme_data_dictionary_is_the_schema():
     for columns in (None, CAMPAIGN_COLUMNS, ORCHARD_COLUMNS):
         table = data_dictionary() if columns is None else data_dictionary(columns)
         assert table in readme
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_loading_a_sample_gives_exactly_the_generated_frame(context):
+    from sqolab import load_campaigns, load_sample
+
+    pd.testing.assert_frame_equal(load_sample(context), generate_leads(context))
+    pd.testing.assert_frame_equal(load_campaigns(context), generate_campaigns(context))
+
+
+def test_without_the_datasets_folder_samples_are_generated(tmp_path, monkeypatch):
+    # e.g. on Colab, where only the package is installed
+    from sqolab import load_orchard, load_sample
+    from sqolab.data import loading
+
+    monkeypatch.setattr(loading, "DATASETS_DIR", tmp_path / "missing")
+    loading._load.cache_clear()
+    try:
+        pd.testing.assert_frame_equal(load_sample("agency"), generate_leads("agency"))
+        pd.testing.assert_frame_equal(load_orchard(), generate_orchard())
+    finally:
+        loading._load.cache_clear()
+
+
+def test_a_loaded_sample_is_a_copy():
+    from sqolab import load_sample
+
+    first = load_sample("startup")
+    first.loc[0, "fit_score"] = -5
+    assert load_sample("startup").loc[0, "fit_score"] >= 0

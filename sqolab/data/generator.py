@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sqolab.data.contexts import ContextProfile, profile
+from sqolab.data.loading import DATASETS_DIR
 from sqolab.data.package import datapackage_json
 from sqolab.data.schema import (
     AUTHORITY_DTYPE,
@@ -33,7 +34,6 @@ from sqolab.data.schema import (
 )
 
 YEAR_START = np.datetime64("2025-10-01")  # the samples cover one fiscal year, Oct 2025 - Sep 2026
-DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 
 
 @dataclass(frozen=True)
@@ -318,15 +318,15 @@ def generate_leads(context: str, n: int | None = None, seed: int = 0) -> pd.Data
     prefix = ID_PREFIX[context]
     leads = pd.DataFrame(
         {
-            "lead_id": pd.array([f"{prefix}-{i:06d}" for i in range(1, n + 1)], dtype="string"),
-            "company": pd.array(company, dtype="string"),
-            "industry": pd.array(industries[rng.integers(0, len(industries), n)], dtype="string"),
-            "country": pd.array(country, dtype="string"),
-            "contact_title": pd.array(title, dtype="string"),
+            "lead_id": pd.array([f"{prefix}-{i:06d}" for i in range(1, n + 1)], dtype="str"),
+            "company": pd.array(company, dtype="str"),
+            "industry": pd.array(industries[rng.integers(0, len(industries), n)], dtype="str"),
+            "country": pd.array(country, dtype="str"),
+            "contact_title": pd.array(title, dtype="str"),
             "employees": employees.astype(np.int64),
             "source": pd.Categorical(channel, dtype=SOURCE_DTYPE),
             "campaign": pd.array(
-                np.array([c.name for c in campaigns], dtype=object)[cidx], dtype="string"
+                np.array([c.name for c in campaigns], dtype=object)[cidx], dtype="str"
             ),
             "created_on": pd.to_datetime(_dates(rng, campaigns, cidx)).astype("datetime64[ns]"),
             "budget_eur": budget,
@@ -357,7 +357,7 @@ def generate_campaigns(context: str, n: int | None = None, seed: int = 0) -> pd.
     spend = np.round(cpl * share * n * np.exp(rng.normal(0, 0.1, len(campaigns))), -2)
     return pd.DataFrame(
         {
-            "campaign": pd.array([c.name for c in campaigns], dtype="string"),
+            "campaign": pd.array([c.name for c in campaigns], dtype="str"),
             "channel": pd.Categorical([c.channel for c in campaigns], dtype=SOURCE_DTYPE),
             "spend_eur": spend.astype(float),
         }
@@ -374,8 +374,8 @@ def generate_orchard(n: int | None = None, seed: int = 0) -> pd.DataFrame:
     trees = 40
     return pd.DataFrame(
         {
-            "fruit_id": pd.array([f"F-{i:05d}" for i in range(1, n + 1)], dtype="string"),
-            "tree": pd.array([f"T-{t:02d}" for t in rng.integers(1, trees + 1, n)], dtype="string"),
+            "fruit_id": pd.array([f"F-{i:05d}" for i in range(1, n + 1)], dtype="str"),
+            "tree": pd.array([f"T-{t:02d}" for t in rng.integers(1, trees + 1, n)], dtype="str"),
             "ripeness": seen,
             "pick_minutes": np.maximum(0.2, np.round(rng.gamma(4, 0.25, n), 1)),
             "price_eur": np.round(rng.uniform(0.4, 1.2, n), 2),
