@@ -12,12 +12,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_engine
+import bench_labs
 
 
 def main(argv: list[str]) -> int:
     """Run the benchmarks with the given flags; exit status 1 if a result disagrees."""
     results = {}
-    for name, bench in (("engine", bench_engine),):
+    for name, bench in (
+        ("engine", bench_engine),
+        ("labs", bench_labs),
+    ):
         print(f"\n===== {name} =====", flush=True)
         results[name] = bench.main(argv)
     failed = [name for name, ok in results.items() if not ok]

@@ -58,7 +58,7 @@ CRITERION_COLUMNS: dict[str, str] = {
 }
 """The lead column each criterion reads."""
 
-_FIELDS: dict[str, str] = {
+CRITERION_FIELDS: dict[str, str] = {
     "budget": "min_budget_eur",
     "authority": "min_authority",
     "need": "min_need",
@@ -200,7 +200,7 @@ class Criteria:
     @property
     def applied(self) -> tuple[str, ...]:
         """Names of the applied criteria, in the order of :data:`CRITERIA_NAMES`."""
-        return tuple(n for n in CRITERIA_NAMES if getattr(self, _FIELDS[n]) is not None)
+        return tuple(n for n in CRITERIA_NAMES if getattr(self, CRITERION_FIELDS[n]) is not None)
 
     @property
     def required_met(self) -> int:
@@ -211,7 +211,7 @@ class Criteria:
         """A plain-English one-liner: ``budget >= 10,000 EUR, ... (all 4 must be met; ...)``."""
         parts = []
         for name in self.applied:
-            value = getattr(self, _FIELDS[name])
+            value = getattr(self, CRITERION_FIELDS[name])
             if name == "budget":
                 parts.append(f"budget >= {value:,.0f} EUR")
             elif name == "timeline":
@@ -249,7 +249,7 @@ def _met_arrays(leads: pd.DataFrame, criteria: Criteria) -> list[tuple[str, np.n
     what = f"qualifying by {criteria.describe()}"
     out: list[tuple[str, np.ndarray]] = []
     for name in criteria.applied:
-        threshold = getattr(criteria, _FIELDS[name])
+        threshold = getattr(criteria, CRITERION_FIELDS[name])
         column = CRITERION_COLUMNS[name]
         if name in ("authority", "need"):
             dtype = AUTHORITY_DTYPE if name == "authority" else NEED_DTYPE

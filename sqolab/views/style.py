@@ -119,7 +119,7 @@ def euro_axis(ax: Axes, axis: str = "y") -> None:
         if abs(value) >= 1e6:
             return f"{value / 1e6:.1f}M"
         if abs(value) >= 1e3:
-            return f"{value / 1e3:.0f}k"
+            return f"{value / 1e3:.0f}k" if value % 1000 == 0 else f"{value / 1e3:.1f}k"
         return f"{value:.0f}"
 
     target = ax.yaxis if axis == "y" else ax.xaxis

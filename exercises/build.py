@@ -1,0 +1,181 @@
+"""Build the learner and solution notebooks from the masters in exercises/masters/.
+
+Usage: ``python exercises/build.py`` (writes the notebooks) or ``--check`` (fails if a committed
+notebook differs from a fresh build).
+
+Master format (plain Python, so ruff checks it):
+
+* ``# %% [markdown]`` starts a markdown cell; its lines lose their leading ``# ``.
+* ``# %% [install]`` becomes the Colab/Binder install cell of every course notebook.
+* ``# %%`` starts a code cell.
+* ``# SOLUTION <question id>`` is replaced by the question's solution code (from its data in
+  ``sqolab.views.exercises``) in the solution notebook, and by ``<variable> = ____`` in the learner
+  notebook, unless a ``# BLANK`` ... ``# END`` block follows, which then gives the learner's code.
+* ``# BLANK`` ... ``# END`` lines appear only in the learner notebook.
+* A trailing ``  # noqa: B018`` (a cell's last expression, displayed in a notebook) is dropped.
+
+Notebooks are written without outputs, with stable cell ids, so a rebuild is byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MASTERS = HERE / "masters"
+SOLUTIONS = HERE / "solutions"
+LEARNER, SOLUTION = "learner", "solution"
+DISPLAY_NOQA = "  # noqa: B018"
+
+INSTALL_CELL = """\
+# On Colab or Binder without the course installed, this installs it; locally it does nothing.
+try:
+    import sqolab
+except ModuleNotFoundError:
+    %pip install -q "git+https://github.com/sqo-lab/sqo-lab"
+    import sqolab  # noqa: F401"""
+
+
+def _split_cells(text: str) -> list[tuple[str, list[str]]]:
+    """The master's cells as (kind, lines); kind is "markdown", "install" or "code"."""
+    cells: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("# %%"):
+            marker = line[4:].strip()
+            kind = {"[markdown]": "markdown", "[install]": "install", "": "code"}.get(marker)
+            if kind is None:
+                raise ValueError(f"unknown cell marker {line!r}")
+            cells.append((kind, []))
+        elif cells:
+            cells[-1][1].append(line)
+        elif line.strip():
+            raise ValueError("the master must start with a '# %%' cell marker")
+    return cells
+
+
+def _markdown(lines: list[str]) -> str:
+    out = []
+    for line in lines:
+        if line.startswith("# "):
+            out.append(line[2:])
+        elif line.rstrip() == "#" or not line.strip():
+            out.append("")
+        else:
+            raise ValueError(f"markdown line without '# ': {line!r}")
+    return "\n".join(out).strip("\n")
+
+
+def _code(lines: list[str], version: str) -> str:
+    """A code cell's source for the learner or the solution version."""
+    from sqolab.views.exercises import question
+
+    out: list[str] = []
+    blank: list[str] | None = None  # lines of an open BLANK block
+    pending: str | None = None  # learner code owed by a SOLUTION line without a BLANK block yet
+    for line in lines:
+        stripped = line.strip()
+        if blank is not None:
+            if stripped == "# END":
+                if version == LEARNER:
+                    out.extend(blank)
+                blank, pending = None, None
+            else:
+                blank.append(line)
+            continue
+        if stripped.startswith("# SOLUTION"):
+            if pending is not None and version == LEARNER:
+                out.append(pending)
+            q = question(stripped.split(maxsplit=2)[2])
+            if version == SOLUTION:
+                out.extend(q.solution.splitlines())
+            pending = f"{q.var} = ____"
+        elif stripped == "# BLANK":
+            blank = []
+        else:
+            if pending is not None and version == LEARNER:
+                out.append(pending)
+            pending = None
+            out.append(line.removesuffix(DISPLAY_NOQA))
+    if blank is not None:
+        raise ValueError("a '# BLANK' block is not closed with '# END'")
+    if pending is not None and version == LEARNER:
+        out.append(pending)
+    return "\n".join(out).strip("\n")
+
+
+def build_notebook(master: Path, version: str) -> dict:
+    """The notebook (as a JSON-ready dict) of ``version`` built from ``master``."""
+    cells = []
+    for i, (kind, lines) in enumerate(_split_cells(master.read_text(encoding="utf-8"))):
+        cell_id = f"{master.stem.replace('_', '-')}-{i:02d}"
+        if kind == "markdown":
+            cells.append(
+                {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": _markdown(lines)}
+            )
+            continue
+        source = INSTALL_CELL if kind == "install" else _code(lines, version)
+        cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": cell_id,
+                "metadata": {},
+                "outputs": [],
+                "source": source,
+            }
+        )
+    for cell in cells:
+        cell["source"] = cell["source"].splitlines(keepends=True)
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+            "sqolab": {"chapter": master.stem.split("_", 1)[1], "version": version},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def notebook_text(master: Path, version: str) -> str:
+    """The notebook file's text, exactly as written to disk."""
+    return json.dumps(build_notebook(master, version), indent=1, ensure_ascii=False) + "\n"
+
+
+def targets() -> list[tuple[Path, Path, str]]:
+    """(master, notebook path, version) for every notebook the masters produce."""
+    found = []
+    for master in sorted(MASTERS.glob("[0-9][0-9]_*.py")):
+        name = f"{master.stem}.ipynb"
+        found.append((master, HERE / name, LEARNER))
+        found.append((master, SOLUTIONS / name, SOLUTION))
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the notebooks, or with --check report those that differ from a fresh build."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only compare, write nothing")
+    args = parser.parse_args(argv)
+    stale = []
+    for master, path, version in targets():
+        text = notebook_text(master, version)
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    verb = "differ from their masters" if args.check else "written"
+    for path in stale:
+        print(f"{path.relative_to(HERE.parent)}: {verb}")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

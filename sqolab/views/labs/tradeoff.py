@@ -1,0 +1,265 @@
+"""Lab 2: one strictness control (score threshold) and sales capacity: gains and costs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sqolab.data.schema import CONTEXTS
+from sqolab.engine.outcomes import evaluate
+from sqolab.engine.scoring import lead_score
+from sqolab.engine.tradeoffs import best_threshold, tradeoff_curve
+from sqolab.views.labs.base import Lab, dropdown, fmt_eur, fmt_int, fmt_pct, slider
+from sqolab.views.labs.common import CONTEXT_OPTIONS, TIPS, nice_step, sample
+from sqolab.views.style import ROLE, label, percent_axis, styled
+
+PLOT_POINTS = 400  # the curves are drawn through at most this many thresholds
+
+
+class _Pipeline:
+    """One context's leads with their score and trade-off curve, computed once."""
+
+    def __init__(self, leads: pd.DataFrame) -> None:
+        self.leads = leads
+        self.score = lead_score(leads)
+        self.curve = tradeoff_curve(leads, self.score)
+        self.total_hours = float(self.curve["hours_spent"].iloc[-1]) if len(self.curve) else 0.0
+        self.total_revenue = (
+            float(self.curve["revenue_won_eur"].iloc[-1]) if len(self.curve) else 0.0
+        )
+        self.thresholds_up = self.curve["threshold"].to_numpy()[::-1]  # ascending
+        rows = len(self.curve)
+        self.plot_rows = np.unique(np.linspace(0, rows - 1, min(rows, PLOT_POINTS)).astype(int))
+
+    def row_at(self, threshold: float) -> pd.Series | None:
+        """The curve row of the policy "score >= threshold" (None when no lead qualifies)."""
+        qualifying = len(self.thresholds_up) - np.searchsorted(self.thresholds_up, threshold)
+        return None if qualifying == 0 else self.curve.iloc[qualifying - 1]
+
+
+class TradeoffLab(Lab):
+    """Strictness (score threshold) against sales capacity, on the whole trade-off curve."""
+
+    title = "Lab 2: The strictness trade-off"
+
+    def __init__(self, leads: pd.DataFrame | None = None, context: str = "startup") -> None:
+        super().__init__()
+        if context not in CONTEXTS:
+            raise ValueError(f"Unknown context {context!r}; use one of {', '.join(CONTEXTS)}.")
+        self._given = leads
+        self._pipelines: dict[str, _Pipeline] = {}
+        for ctx in CONTEXTS if leads is None else ():  # every curve now, not on a change
+            self._pipelines[ctx] = _Pipeline(sample(ctx))
+        c = self.control
+        self.context = c("context", dropdown("Context", TIPS["context"], CONTEXT_OPTIONS, context))
+        self.context.disabled = leads is not None
+        self.threshold = c(
+            "threshold", slider("score threshold [points]", TIPS["threshold"], 0, 100, 1, 60)
+        )
+        pipe = self.pipeline
+        cap_max, cap_step = self._capacity_range(pipe)
+        self.capacity = c(
+            "capacity",
+            slider(
+                "sales capacity [hours]",
+                TIPS["capacity"],
+                0,
+                cap_max,
+                cap_step,
+                round(0.25 * cap_max / cap_step) * cap_step,
+            ),
+        )
+        self.plot = self.add_figure(9.0, 3.4, 1, 2)
+        with styled():
+            self._build_plot()
+        self._show_curves()
+        self.children = [
+            self.header(
+                "Each lead has a score from 0 to 100 points. A lead is an SQO when its score "
+                "reaches the threshold: move it to be stricter or looser. The sales capacity is "
+                "the hours your team has; SQOs are worked best score first until they run out."
+            ),
+            self.context,
+            self.threshold,
+            self.capacity,
+            self.reset_button,
+            self.message,
+            self.headline,
+            self.plot.canvas,
+        ]
+        self.refresh()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    @property
+    def pipeline(self) -> _Pipeline:
+        """The current context's leads, score and curve (computed on first use)."""
+        context = self.context.value
+        if context not in self._pipelines:
+            leads = self._given if self._given is not None else sample(context)
+            self._pipelines[context] = _Pipeline(leads)
+        return self._pipelines[context]
+
+    @property
+    def leads(self) -> pd.DataFrame:
+        """The leads currently shown."""
+        return self.pipeline.leads
+
+    @staticmethod
+    def _capacity_range(pipe: _Pipeline) -> tuple[float, float]:
+        step = nice_step(pipe.total_hours / 200)
+        return float(np.ceil(pipe.total_hours / step) * step) or step, step
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        if self._holding:
+            return
+        if change["owner"] is self.context:
+            cap_max, step = self._capacity_range(self.pipeline)
+            share = self.capacity.value / max(self.capacity.max, 1)
+            with self.hold():
+                self.capacity.max = max(self.capacity.max, cap_max)
+                self.capacity.step = step
+                self.capacity.value = round(share * cap_max / step) * step
+                self.capacity.max = cap_max
+            self._show_curves()
+        self.refresh()
+
+    # -- views --------------------------------------------------------------------------------
+
+    def _build_plot(self) -> None:
+        ax_rate, ax_rev = self.plot.axes
+        (self.win_line,) = ax_rate.plot([], [], color=ROLE["sqo"], label="win rate")
+        (self.capture_line,) = ax_rate.plot(
+            [], [], color=ROLE["won"], linestyle="--", label="capture rate"
+        )
+        ax_rate.set_xlim(0, 100)
+        ax_rate.set_ylim(0, 1.02)
+        percent_axis(ax_rate)
+        label(ax_rate, "score threshold [points]", "rate [%]", "Win rate vs capture rate")
+        self.now_line = ax_rate.axvline(60, color=ROLE["current"], linewidth=1.5)
+        self.best_line = ax_rate.axvline(
+            60, color=ROLE["accent"], linestyle=":", linewidth=2, label="best under capacity"
+        )
+        (self.win_dot,) = ax_rate.plot([], [], "o", color=ROLE["current"], markersize=7)
+        (self.capture_dot,) = ax_rate.plot([], [], "s", color=ROLE["current"], markersize=7)
+        ax_rate.legend(loc="center left", fontsize=8)
+
+        (self.rev_line,) = ax_rev.plot([], [], color=ROLE["sqo"], label="all SQOs worked")
+        ax_rev.set_xlim(0, 1.02)
+        ax_rev.set_ylim(0, 1.02)
+        percent_axis(ax_rev, "x")
+        percent_axis(ax_rev)
+        self.cap_line = ax_rev.axvline(
+            0, color=ROLE["wasted"], linestyle="--", linewidth=1.5, label="capacity"
+        )
+        (self.now_dot,) = ax_rev.plot(
+            [], [], "o", color=ROLE["current"], markersize=8, label="your threshold"
+        )
+        (self.worked_dot,) = ax_rev.plot(
+            [], [], "X", color=ROLE["wasted"], markersize=9, label="worked within capacity"
+        )
+        (self.best_dot,) = ax_rev.plot(
+            [], [], "*", color=ROLE["accent"], markersize=13, label="best under capacity"
+        )
+        label(
+            ax_rev,
+            "sales hours spent [% of the hours all leads need]",
+            "revenue won [% of winnable]",
+            "Revenue vs effort",
+        )
+        ax_rev.legend(loc="lower right", fontsize=8)
+        self.plot.dynamic(
+            self.win_line,
+            self.capture_line,
+            self.rev_line,
+            self.now_line,
+            self.best_line,
+            self.win_dot,
+            self.capture_dot,
+            self.cap_line,
+            self.now_dot,
+            self.worked_dot,
+            self.best_dot,
+        )
+
+    def _show_curves(self) -> None:
+        """Draw the current context's curves (the axes are shares, the same for every context)."""
+        pipe = self.pipeline
+        rows = pipe.curve.iloc[pipe.plot_rows]
+        self.win_line.set_data(rows["threshold"], rows["win_rate"])
+        self.capture_line.set_data(rows["threshold"], rows["capture_rate"])
+        self.rev_line.set_data(*self._shares(rows["hours_spent"], rows["revenue_won_eur"]))
+
+    def _shares(self, hours: object, revenue: object) -> tuple[np.ndarray, np.ndarray]:
+        """Hours and revenue as shares of all hours and of all winnable revenue."""
+        pipe = self.pipeline
+        return (
+            np.asarray(hours, dtype=float) / (pipe.total_hours or 1.0),
+            np.asarray(revenue, dtype=float) / (pipe.total_revenue or 1.0),
+        )
+
+    def update(self) -> None:
+        """Evaluate the threshold under the capacity and move the markers."""
+        pipe = self.pipeline
+        t = float(self.threshold.value)
+        cap = float(self.capacity.value)
+        is_sqo = pipe.score.to_numpy() >= t
+        out = evaluate(pipe.leads, is_sqo, capacity_hours=cap, priority=pipe.score)
+        row = pipe.row_at(t)
+        best = best_threshold(pipe.curve, cap)
+
+        self.show_numbers(
+            [
+                ("n_sqo", "SQOs", f"{out.n_sqo:,} of {out.n_leads:,}"),
+                ("n_worked", "worked within capacity", fmt_int(out.n_worked)),
+                ("win_rate", "win rate", fmt_pct(out.win_rate)),
+                ("capture_rate", "capture rate", fmt_pct(out.capture_rate)),
+                ("revenue_missed", "missed revenue", fmt_eur(out.revenue_missed_eur)),
+                ("wasted_hours", "wasted hours", fmt_int(out.wasted_hours)),
+                ("revenue_per_hour", "revenue per hour", fmt_eur(out.revenue_per_hour_eur)),
+                (
+                    "best_threshold",
+                    "best threshold under capacity",
+                    "none fits" if best is None else f"{best['threshold']:.1f} points",
+                ),
+            ]
+        )
+        self.now_line.set_xdata([t, t])
+        if row is None:
+            self.win_dot.set_data([], [])
+            self.capture_dot.set_data([], [])
+            self.now_dot.set_data([], [])
+        else:
+            self.win_dot.set_data([t], [row["win_rate"]])
+            self.capture_dot.set_data([t], [row["capture_rate"]])
+            self.now_dot.set_data(*self._shares([row["hours_spent"]], [row["revenue_won_eur"]]))
+        self.worked_dot.set_data(*self._shares([out.hours_spent], [out.revenue_won_eur]))
+        cap_share = self._shares([cap], [0.0])[0][0]
+        self.cap_line.set_xdata([cap_share, cap_share])
+        if best is None:
+            self.best_line.set_visible(False)
+            self.best_dot.set_data([], [])
+        else:
+            self.best_line.set_visible(True)
+            self.best_line.set_xdata([best["threshold"]] * 2)
+            self.best_dot.set_data(*self._shares([best["hours_spent"]], [best["revenue_won_eur"]]))
+        best_text = (
+            "no threshold fits the capacity"
+            if best is None
+            else f"the best threshold under the capacity is {best['threshold']:.1f} points, "
+            f"winning {fmt_eur(best['revenue_won_eur'])}"
+        )
+        self.plot.alt = (
+            f"Left: win rate and capture rate against the score threshold; at {t:g} points the "
+            f"win rate is {fmt_pct(out.win_rate)} and the capture rate "
+            f"{fmt_pct(out.capture_rate)}. Right: revenue won against sales hours; with "
+            f"{cap:,.0f} hours of capacity {out.n_worked:,} of {out.n_sqo:,} SQOs are worked, "
+            f"winning {fmt_eur(out.revenue_won_eur)}; {best_text}."
+        )
+
+
+def tradeoff_lab(leads: pd.DataFrame | None = None, context: str = "startup") -> TradeoffLab:
+    """Lab 2 on the context's sample (or your own leads)."""
+    return TradeoffLab(leads, context)

@@ -1,0 +1,387 @@
+"""The exercise checker: specs, the four outcomes, escaping, tracebacks, hints and progress."""
+
+from __future__ import annotations
+
+import json
+import linecache
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sqolab.views import checks
+from sqolab.views.checks import (
+    BLANK,
+    Bars,
+    Choice,
+    Exercise,
+    Frame,
+    Function,
+    Items,
+    Mapping,
+    Misconception,
+    MultiPart,
+    Number,
+    Question,
+    Status,
+    Text,
+)
+from sqolab.views.style import new_figure
+
+
+@pytest.fixture(autouse=True)
+def _local_files(tmp_path, monkeypatch):
+    """Progress and results go to tmp_path; checker bugs raise."""
+    monkeypatch.setenv("SQOLAB_PROGRESS", str(tmp_path / "progress.json"))
+    monkeypatch.delenv("SQOLAB_RESULTS", raising=False)
+    monkeypatch.setenv("SQOLAB_CHECKS_STRICT", "1")
+    monkeypatch.delattr(sys, "last_value", raising=False)
+
+
+def number_question(**kw) -> Question:
+    defaults = dict(
+        id="test.q1",
+        var="answer",
+        task="the answer",
+        spec=Number(),
+        expected=lambda: 0.4213,
+        hints=("first hint", "second hint", "third hint"),
+        solution="answer = 0.4213",
+        misconceptions=(Misconception("Give a share, not a percentage.", lambda: 42.13),),
+    )
+    defaults.update(kw)
+    return Question(**defaults)
+
+
+def learner_cell(source: str, name: str = "/tmp/ipykernel_4242/123.py") -> dict:
+    """Run ``source`` as if it were a notebook cell; return its globals (exceptions propagate)."""
+    linecache.cache[name] = (len(source), None, source.splitlines(keepends=True), name)
+    namespace: dict = {}
+    exec(compile(source, name, "exec"), namespace)
+    return namespace
+
+
+# ---------------------------------------------------------------------------------------------
+# The four outcomes
+# ---------------------------------------------------------------------------------------------
+
+
+def test_blank_is_not_attempted_and_is_a_singleton():
+    q = number_question()
+    assert checks._Blank() is BLANK and checks.____ is BLANK
+    assert q.evaluate(BLANK).status is Status.NOT_ATTEMPTED
+    assert checks.is_blank((BLANK, BLANK)) and not checks.is_blank((BLANK, 1))
+
+
+def test_correct_within_tolerance_and_incorrect_outside():
+    q = number_question()
+    assert q.evaluate(0.42131).correct
+    assert q.evaluate(np.float64(0.4213)).correct
+    result = q.evaluate(0.5)
+    assert result.status is Status.INCORRECT and "too high" in result.message
+    assert "too low" in q.evaluate(0.3).message
+
+
+def test_incorrect_messages_never_reveal_the_expected_value():
+    q = number_question(expected=lambda: 1234.5678, misconceptions=())
+    for wrong in (1000, 2000, 1234.0):
+        message = q.evaluate(wrong).message
+        for shown in ("1234.5678", "1,234.57", "1,235", "1235", "1234.57", "0.1235"):
+            assert shown not in message
+
+
+def test_known_misconception_gets_its_own_message():
+    result = number_question().evaluate(42.13)
+    assert result.status is Status.INCORRECT
+    assert result.message == "Give a share, not a percentage."
+
+
+def test_wrong_types_get_a_specific_message():
+    q = number_question()
+    frame = pd.DataFrame({"a": [1, 2]})
+    assert "single number" in q.evaluate(frame).message and "DataFrame" in q.evaluate(frame).message
+    assert ".sum()" in q.evaluate(pd.Series([1.0, 2.0])).message
+    assert "single number" in q.evaluate("0.42").message
+    assert "single number" in q.evaluate(True).message
+    assert "NaN" in q.evaluate(float("nan")).message
+
+
+def test_missing_variable_is_an_error_outcome():
+    q = number_question()
+    result = q.evaluate_in({})
+    assert result.status is Status.ERROR
+    assert "`answer` is not defined" in result.message
+
+
+def test_error_in_the_learner_cell_shows_our_message_then_their_traceback():
+    with pytest.raises(ZeroDivisionError) as info:
+        learner_cell("total = 3\nanswer = total / 0\n")
+    sys.last_value = info.value
+    result = number_question().evaluate_in({})
+    assert result.status is Status.ERROR
+    assert result.message.startswith("`answer` is not defined, because the cell")
+    assert "ZeroDivisionError" in result.message
+    assert "answer = total / 0" in result.details
+    assert "your code, line 2" in result.details
+    # Still the placeholder after a failed re-run of the cell: an error, not "not attempted".
+    assert number_question().evaluate_in({"answer": BLANK}).status is Status.ERROR
+
+
+def test_an_unrelated_earlier_error_does_not_blame_this_question():
+    with pytest.raises(KeyError) as info:
+        learner_cell("other = {}['x']\n")
+    sys.last_value = info.value
+    assert number_question().evaluate_in({"answer": BLANK}).status is Status.NOT_ATTEMPTED
+
+
+def test_function_spec_calls_the_learner_function_and_reports_its_error():
+    question = Question(
+        id="test.f",
+        var="double",
+        task="double a number",
+        spec=Function(lambda: [("x = 2", (2,)), ("x = 5", (5,))]),
+        expected=lambda: lambda x: 2 * x,
+        solution="def double(x):\n    return 2 * x",
+        misconceptions=(Misconception("You squared it.", lambda: lambda x: x * x),),
+    )
+    assert question.evaluate(lambda x: x + x).correct
+    assert question.evaluate(lambda x: x * x).message == "You squared it."
+    assert question.evaluate(lambda x: 3 * x).message.startswith("With x = 2: ")
+    source = "import pandas as pd\ndef double(x):\n    return pd.Series([1]).loc[x]\n"
+    namespace = learner_cell(source)
+    result = question.evaluate(namespace["double"])
+    assert result.status is Status.ERROR
+    assert result.message == "Your function raised KeyError when called with x = 2."
+    assert "return pd.Series([1]).loc[x]" in result.details
+    assert "pandas" not in result.details.replace("import pandas", "")  # library frames hidden
+    blank = learner_cell("def double(x):\n    return ____\n", "/tmp/ipykernel_1/2.py")
+    blank_fn = blank["double"]
+    blank_fn.__globals__["____"] = BLANK
+    assert question.evaluate(blank_fn).status is Status.NOT_ATTEMPTED
+
+
+def test_short_traceback_keeps_only_learner_frames():
+    namespace = learner_cell("import json\ndef parse():\n    return json.loads('{')\n")
+    with pytest.raises(ValueError) as info:
+        namespace["parse"]()
+    text = checks.short_traceback(info.value)
+    assert "json.loads('{')" in text
+    assert "decoder.py" not in text and "__init__.py" not in text
+    assert "JSONDecodeError: Expecting property name" in text.splitlines()[-1]
+
+
+def test_a_checker_bug_is_an_error_outcome_in_learner_mode(monkeypatch):
+    monkeypatch.delenv("SQOLAB_CHECKS_STRICT")
+    broken = number_question(expected=lambda: 1 / 0)
+    result = broken.evaluate(3)
+    assert result.status is Status.ERROR and "our bug" in result.message
+    monkeypatch.setenv("SQOLAB_CHECKS_STRICT", "1")
+    with pytest.raises(ZeroDivisionError):
+        broken.evaluate(3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Specs
+# ---------------------------------------------------------------------------------------------
+
+
+def test_choice_is_tolerant_of_case_and_spacing():
+    spec = Choice(("SQOs only", "all leads"))
+    assert spec.problem(spec.prepare(" sqos_ONLY "), "SQOs only") is None
+    assert "not one of the options" in spec.problem(spec.prepare("some"), "SQOs only")
+    assert "string" in spec.problem(3, "SQOs only")
+    assert Choice(lambda: ("a", "b")).names() == ("a", "b")
+
+
+def test_items_as_set_and_in_order():
+    unordered = Items(("budget", "need", "fit"))
+    assert unordered.problem(unordered.prepare(["Need", "budget"]), ["budget", "need"]) is None
+    assert "1 of your items" in unordered.problem(["budget", "fit"], ["budget", "need"])
+    assert "missing" in unordered.problem(["budget"], ["budget", "need"])
+    assert "more than once" in unordered.problem(["fit", "fit"], ["fit"])
+    ordered = Items(("a", "b", "c"), ordered=True)
+    assert ordered.problem(["a", "b", "c"], ["a", "b", "c"]) is None
+    assert "2 positions" in ordered.problem(["b", "a", "c"], ["a", "b", "c"])
+    assert "each of the options once" in ordered.problem(["a", "b"], ["a", "b", "c"])
+
+
+def test_mapping_counts_wrong_matches_without_giving_them_away():
+    spec = Mapping(("x", "y"), ("1", "2"))
+    assert spec.problem({"x": "1", "y": "2"}, {"x": "1", "y": "2"}) is None
+    message = spec.problem({"x": "2", "y": "1"}, {"x": "1", "y": "2"})
+    assert "2 of 2" in message
+    assert "missing" in spec.problem({"x": "1"}, {"x": "1", "y": "2"})
+
+
+def test_frame_spec_checks_columns_rows_dtypes_and_values():
+    expected = pd.DataFrame({"k": ["a", "b"], "n": [1, 2], "rate": [0.5, 0.25]})
+    spec = Frame(("k", "n", "rate"), key="k")
+    shuffled = expected.iloc[::-1].reset_index(drop=True)
+    assert spec.problem(shuffled, expected) is None
+    assert spec.problem(expected.assign(rate=[0.5000001, 0.25]), expected) is None
+    assert spec.problem(expected.set_index("k"), expected) is None  # key as the index
+    assert "lacks the column(s) `rate`" in spec.problem(expected.drop(columns="rate"), expected)
+    assert "3 rows" in spec.problem(pd.concat([expected, expected.head(1)]), expected)
+    assert "should hold numbers" in spec.problem(expected.assign(n=["1", "2"]), expected)
+    message = spec.problem(expected.assign(rate=[0.5, 0.3]), expected)
+    assert "`rate` is off for 1 row" in message and "0.25" not in message
+
+
+def test_bars_spec_checks_heights_count_and_labelled_units():
+    spec = Bars()
+    _, ax = new_figure()
+    assert "no bars" in spec.problem(ax, [1, 2])
+    ax.bar([0, 1, 2], [0.3, 0.2, 0.1])
+    assert "3 bars" in spec.problem(ax, [0.3, 0.2])
+    assert "bar 2" in spec.problem(ax, [0.3, 0.25, 0.1])
+    assert "Label the x axis" in spec.problem(ax, [0.3, 0.2, 0.1])
+    ax.set_xlabel("competitors")
+    ax.set_ylabel("win rate [share]")
+    assert "unit of the x axis" in spec.problem(ax, [0.3, 0.2, 0.1])
+    ax.set_xlabel("competitors [count]")
+    assert spec.problem(ax, [0.3, 0.2, 0.1]) is None
+    assert spec.problem(spec.prepare(ax.figure), [0.3, 0.2, 0.1]) is None  # a Figure works too
+    assert "Axes" in spec.problem("a chart", [1])
+
+
+def test_text_spec_asks_for_enough_words_and_points_to_missing_ideas():
+    q = Question(
+        id="test.t",
+        var="essay",
+        task="explain",
+        spec=Text(min_words=5, key_ideas=((r"capacity", "capacity decides"),)),
+        solution='essay = "..."',
+        explanation="The model answer.",
+    )
+    assert "2 words" in q.evaluate("too short").message
+    result = q.evaluate("one two three four five six")
+    assert result.correct and "capacity decides" in result.message
+    assert result.details == "The model answer."
+    assert "capacity decides" not in q.evaluate("the capacity is what matters here").message
+
+
+# ---------------------------------------------------------------------------------------------
+# Display: HTML escaped, plain-text fallback, accessible
+# ---------------------------------------------------------------------------------------------
+
+
+def test_html_escapes_learner_text_and_keeps_a_text_fallback():
+    q = Question(
+        id="test.c",
+        var="pick",
+        task="pick",
+        spec=Choice(("a", "b")),
+        expected=lambda: "a",
+        solution='pick = "a"',
+    )
+    result = q.evaluate("<script>alert('x')</script>")
+    bundle = result._repr_mimebundle_()
+    assert "<script>" not in bundle["text/html"]
+    assert "&lt;script&gt;" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("✘ Not yet: c")
+    assert "<script>alert('x')</script>" in bundle["text/plain"]
+    assert 'role="status"' in bundle["text/html"] and "Not yet" in bundle["text/html"]
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (Status.CORRECT, "Correct"),
+        (Status.INCORRECT, "Not yet"),
+        (Status.NOT_ATTEMPTED, "Not attempted"),
+        (Status.ERROR, "Error in your code"),
+    ],
+)
+def test_each_outcome_has_its_own_icon_words_and_colour(status, words):
+    result = checks.Result(kind=status, title="q1", message="m", question="t.q1")
+    html = result.html()
+    icon = checks._LOOK[status][0]
+    assert words in html and icon in html and checks._LOOK[status][2] in html
+    assert result.text().startswith(f"{icon} {words}: q1")
+
+
+def test_outside_a_notebook_check_prints_plain_text(capsys):
+    exercise = Exercise(number_question(id="test.print"))
+    globals()["answer"] = 0.4213
+    try:
+        exercise.check()
+    finally:
+        del globals()["answer"]
+    out = capsys.readouterr().out
+    assert out.startswith("✔ Correct: print\nWell done.")
+    assert "<div" not in out
+
+
+# ---------------------------------------------------------------------------------------------
+# Learner API: hints, solution, multi-part, progress, results for grading
+# ---------------------------------------------------------------------------------------------
+
+
+def test_each_hint_call_gives_the_next_hint(capsys):
+    exercise = Exercise(number_question(id="test.hints"))
+    for _ in range(4):
+        exercise.hint()
+    out = capsys.readouterr().out
+    assert out.index("first hint") < out.index("second hint") < out.index("third hint")
+    assert "hint 3 of 3" in out and "last hint" in out
+    assert checks.load_progress()["test.hints"]["hints"] == 3
+
+
+def test_solution_shows_the_code_and_is_recorded(capsys):
+    exercise = Exercise(number_question(id="test.sol"))
+    exercise.solution()
+    assert "answer = 0.4213" in capsys.readouterr().out
+    assert checks.load_progress()["test.sol"]["solution_viewed"] is True
+
+
+def test_multipart_checks_each_part(capsys):
+    part_a = Exercise(number_question(id="test.mp.a", var="a"))
+    part_b = Exercise(number_question(id="test.mp.b", var="b"))
+    q3 = MultiPart("q3", a=part_a, b=part_b)
+    assert q3.a is part_a
+    globals()["a"], globals()["b"] = 0.4213, BLANK
+    try:
+        q3.check()
+    finally:
+        del globals()["a"], globals()["b"]
+    out = capsys.readouterr().out
+    assert "Correct: mp.a" in out and "Not attempted: mp.b" in out
+    q3.hint()
+    assert "q3.a.hint()" in capsys.readouterr().out
+
+
+def test_check_records_progress_and_results(tmp_path, monkeypatch, capsys):
+    results = tmp_path / "results.jsonl"
+    monkeypatch.setenv("SQOLAB_RESULTS", str(results))
+    exercise = Exercise(number_question(id="test.rec"))
+    globals()["answer"] = 7.0
+    try:
+        exercise.check()
+        globals()["answer"] = 0.4213
+        exercise.check()
+    finally:
+        del globals()["answer"]
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert [line["outcome"] for line in lines] == ["incorrect", "correct"]
+    assert checks.progress_path() == tmp_path / "progress.json"
+    table = checks.progress_table(["test.rec", "test.never"])
+    assert table["done"].tolist() == ["✔ solved", "– not started"]
+    report = checks.ProgressReport(table)
+    assert "1 of 2 questions solved" in report.text()
+    assert "<table" in report._repr_mimebundle_()["text/html"]
+
+
+def test_progress_survives_a_corrupt_or_unwritable_file(tmp_path, monkeypatch):
+    path = tmp_path / "progress.json"
+    path.write_text("{not json")
+    assert checks.load_progress() == {}
+    monkeypatch.setenv("SQOLAB_PROGRESS", str(tmp_path / "file" / "x.json"))
+    (tmp_path / "file").write_text("a file, not a folder")
+    checks.record(number_question().evaluate(0.4213))  # must not raise
+
+
+def test_progress_lists_every_registered_chapter_question():
+    report = checks.progress("what_is_an_sqo")
+    assert report.table["question"].tolist() == [f"what_is_an_sqo.q{i}" for i in range(1, 5)]
+    assert set(report.table["done"]) == {"– not started"}
