@@ -11,6 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_capacity
+import bench_dashboard
 import bench_engine
 import bench_labs
 
@@ -21,6 +23,8 @@ def main(argv: list[str]) -> int:
     for name, bench in (
         ("engine", bench_engine),
         ("labs", bench_labs),
+        ("dashboard", bench_dashboard),
+        ("capacity", bench_capacity),
     ):
         print(f"\n===== {name} =====", flush=True)
         results[name] = bench.main(argv)

@@ -17,7 +17,9 @@ import yaml
 from browser import serve_directory
 
 ROOT = Path(__file__).resolve().parents[1]
-ARTICLE = ROOT.parent / "shared" / "seed" / "sqo-article.de.txt"
+# The course's source, kept in the repository; the team's copy in ../shared/seed must be the same.
+ARTICLE = ROOT / "book" / "source" / "sqo-article.de.txt"
+SHARED_ARTICLE = ROOT.parent / "shared" / "seed" / "sqo-article.de.txt"
 JUPYTER_BOOK = str(Path(sys.executable).with_name("jupyter-book"))
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -306,3 +308,10 @@ def test_chapters_open_with_objectives_and_end_with_a_self_check():
         exercises = re.findall(r"```\{exercise\}", text)
         solutions = re.findall(r"```\{solution\}[^\n]*\n:class: dropdown", text)
         assert 2 <= len(exercises) <= 4 and len(solutions) == len(exercises), name
+
+
+def test_the_article_copy_is_the_shared_source():
+    if not SHARED_ARTICLE.is_file():
+        pytest.skip(f"no shared copy beside the repository ({SHARED_ARTICLE})")
+    assert ARTICLE.read_bytes() == SHARED_ARTICLE.read_bytes()
+

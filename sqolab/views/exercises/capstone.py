@@ -17,6 +17,7 @@ from sqolab.data.contexts import PROFILES
 from sqolab.data.generator import generate_leads
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import Criteria, preset, qualify
+from sqolab.engine.cup import DEFAULT_CAPACITY_HOURS
 from sqolab.engine.outcomes import Outcome, evaluate
 from sqolab.engine.scoring import lead_score
 from sqolab.views.checks import (
@@ -32,8 +33,8 @@ from sqolab.views.checks import (
 from sqolab.views.exercises._common import context_preset, eur, pct
 
 CHAPTER = "capstone"
-CAPACITY_HOURS: dict[str, float] = {"startup": 1_500.0, "consultancy": 3_000.0, "agency": 3_000.0}
-"""Sales hours the team has in the next quarter, per context."""
+CAPACITY_HOURS: dict[str, float] = DEFAULT_CAPACITY_HOURS
+"""Sales hours the team has in the next quarter, per context (the Qualification Cup's too)."""
 _HELD_OUT_SEED = 730_129  # used nowhere else: the learner never sees these leads
 
 
