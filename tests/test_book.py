@@ -315,3 +315,39 @@ def test_the_article_copy_is_the_shared_source():
         pytest.skip(f"no shared copy beside the repository ({SHARED_ARTICLE})")
     assert ARTICLE.read_bytes() == SHARED_ARTICLE.read_bytes()
 
+
+
+QUIZ_OF_CHAPTER = {
+    "01_what_is_an_sqo": "what_is_an_sqo",
+    "02_benefits": "benefits",
+    "03_drawbacks": "drawbacks",
+    "04_examples": "examples",
+    "05_choosing": "choosing",
+}
+
+
+@pytest.mark.parametrize("chapter", sorted(QUIZ_OF_CHAPTER))
+def test_each_chapter_ends_with_its_quiz_and_it_works_in_the_built_book(book, browser, chapter):
+    from sqolab.views.quiz import load_quiz
+
+    html, _ = book
+    with serve_directory(html) as base:
+        page = browser.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.goto(f"{base}/book/{chapter}.html")
+        quiz = page.locator(f'.sqolab-quiz[data-chapter="{QUIZ_OF_CHAPTER[chapter]}"]')
+        assert quiz.count() == 1, "the chapter shows its quiz"
+        questions = load_quiz(QUIZ_OF_CHAPTER[chapter]).questions
+        assert quiz.locator("fieldset").count() == len(questions) >= 5
+        feedback = quiz.locator(".sqolab-quiz-feedback")
+        assert feedback.count() > 0 and not feedback.first.is_visible()
+        option = quiz.locator("fieldset").first.locator(".sqolab-quiz-option").first
+        option.locator("label").click()
+        assert option.locator(".sqolab-quiz-feedback").is_visible()
+        # the quiz is the last thing on the page's main content: after the self-check
+        text = page.locator("main").inner_text()
+        assert text.rfind("Quiz") > text.rfind("Self-check")
+        page.close()
+    assert not problems, problems
