@@ -25,7 +25,9 @@ def test_readme_opens_with_the_two_commands():
     install_open, install_test = readme_commands()
     assert "pip install -r requirements.txt" in install_open and "jupyter lab" in install_open
     assert "pip install -r requirements-dev.txt" in install_test and "pytest" in install_test
-    notebook = install_open.split("jupyter lab", 1)[1].strip()
+    # the server is rooted at the repository (labs, exercises, book all visible), opening this file:
+    assert "--ServerApp.root_dir=." in install_open
+    notebook = install_open.split()[-1]
     assert (ROOT / notebook).is_file(), f"the README opens {notebook}, which does not exist"
 
 
