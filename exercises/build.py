@@ -8,6 +8,9 @@ Master format (plain Python, so ruff checks it):
 * ``# %% [markdown]`` starts a markdown cell; its lines lose their leading ``# ``.
 * ``# %% [install]`` becomes the Colab/Binder install cell of every course notebook.
 * ``# %%`` starts a code cell.
+* A marker may end with cell tags, e.g. ``# %% tags=["remove-output"]`` (Jupyter Book then hides
+  the cell's output on the website: the progress cell uses it, so the book never shows the
+  progress of whoever built it).
 * ``# SOLUTION <question id>`` is replaced by the question's solution code (from its data in
   ``sqolab.views.exercises``) in the solution notebook, and by ``<variable> = ____`` in the learner
   notebook, unless a ``# BLANK`` ... ``# END`` block follows, which then gives the learner's code.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -39,16 +43,25 @@ except ModuleNotFoundError:
     import sqolab  # noqa: F401"""
 
 
-def _split_cells(text: str) -> list[tuple[str, list[str]]]:
-    """The master's cells as (kind, lines); kind is "markdown", "install" or "code"."""
-    cells: list[tuple[str, list[str]]] = []
+MARKER = re.compile(r"^# %%[ \t]*(?P<kind>\[\w+\])?[ \t]*(?:tags=(?P<tags>\[.*\]))?[ \t]*$")
+
+
+def _split_cells(text: str) -> list[tuple[str, list[str], list[str]]]:
+    """The master's cells as (kind, lines, tags); kind is "markdown", "install" or "code"."""
+    cells: list[tuple[str, list[str], list[str]]] = []
     for line in text.splitlines():
         if line.startswith("# %%"):
-            marker = line[4:].strip()
-            kind = {"[markdown]": "markdown", "[install]": "install", "": "code"}.get(marker)
+            match = MARKER.match(line)
+            kind = None
+            if match:
+                kinds = {"[markdown]": "markdown", "[install]": "install", None: "code"}
+                kind = kinds.get(match["kind"])
             if kind is None:
                 raise ValueError(f"unknown cell marker {line!r}")
-            cells.append((kind, []))
+            tags = json.loads(match["tags"]) if match["tags"] else []
+            if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+                raise ValueError(f"cell tags must be a list of strings: {line!r}")
+            cells.append((kind, [], tags))
         elif cells:
             cells[-1][1].append(line)
         elif line.strip():
@@ -109,11 +122,17 @@ def _code(lines: list[str], version: str) -> str:
 def build_notebook(master: Path, version: str) -> dict:
     """The notebook (as a JSON-ready dict) of ``version`` built from ``master``."""
     cells = []
-    for i, (kind, lines) in enumerate(_split_cells(master.read_text(encoding="utf-8"))):
+    for i, (kind, lines, tags) in enumerate(_split_cells(master.read_text(encoding="utf-8"))):
         cell_id = f"{master.stem.replace('_', '-')}-{i:02d}"
+        metadata = {"tags": tags} if tags else {}
         if kind == "markdown":
             cells.append(
-                {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": _markdown(lines)}
+                {
+                    "cell_type": "markdown",
+                    "id": cell_id,
+                    "metadata": metadata,
+                    "source": _markdown(lines),
+                }
             )
             continue
         source = INSTALL_CELL if kind == "install" else _code(lines, version)
@@ -122,7 +141,7 @@ def build_notebook(master: Path, version: str) -> dict:
                 "cell_type": "code",
                 "execution_count": None,
                 "id": cell_id,
-                "metadata": {},
+                "metadata": metadata,
                 "outputs": [],
                 "source": source,
             }

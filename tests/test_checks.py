@@ -197,8 +197,25 @@ def test_choice_is_tolerant_of_case_and_spacing():
 def test_items_as_set_and_in_order():
     unordered = Items(("budget", "need", "fit"))
     assert unordered.problem(unordered.prepare(["Need", "budget"]), ["budget", "need"]) is None
-    assert "1 of your items" in unordered.problem(["budget", "fit"], ["budget", "need"])
-    assert "missing" in unordered.problem(["budget"], ["budget", "need"])
+    extra = unordered.problem(["budget", "fit"], ["budget", "need"])
+    assert extra == "`fit` does not belong in this list. You listed 1 of the 2 items asked for."
+    assert (
+        unordered.problem(["budget"], ["budget", "need"])
+        == "You listed 1 of the 2 items asked for."
+    )
+    named = Items(
+        ("budget", "need", "fit"),
+        noun="criteria this lead fails",
+        missing_hint="Compare each value with the thresholds.",
+        why_not=lambda item: f"`{item}` is met by this lead.",
+    )
+    assert named.problem(["need"], ["budget", "fit"]) == (
+        "`need` is met by this lead. You listed 0 of the 2 criteria this lead fails. Compare each "
+        "value with the thresholds."
+    )
+    assert named.problem(["budget", "fit", "need"], ["budget", "fit"]) == (
+        "`need` is met by this lead."
+    )
     assert "more than once" in unordered.problem(["fit", "fit"], ["fit"])
     ordered = Items(("a", "b", "c"), ordered=True)
     assert ordered.problem(["a", "b", "c"], ["a", "b", "c"]) is None
@@ -385,3 +402,180 @@ def test_progress_lists_every_registered_chapter_question():
     report = checks.progress("what_is_an_sqo")
     assert report.table["question"].tolist() == [f"what_is_an_sqo.q{i}" for i in range(1, 5)]
     assert set(report.table["done"]) == {"– not started"}
+
+
+# ---------------------------------------------------------------------------------------------
+# In IPython: the latest cell that assigns the variable decides (no stale answers)
+# ---------------------------------------------------------------------------------------------
+
+
+def framework_question() -> Question:
+    return Question(
+        id="test.framework",
+        var="framework",
+        task="pick a framework",
+        spec=Choice(("BANT", "FAINT")),
+        expected=lambda: "FAINT",
+        solution='framework = "FAINT"',
+    )
+
+
+@pytest.fixture
+def shell(tmp_path, monkeypatch):
+    """A real IPython shell (history kept in memory), removed again after the test."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    hooks = sys.displayhook, sys.excepthook
+    ipython = InteractiveShell.instance(config=config)
+    ipython.user_ns["q"] = Exercise(framework_question())
+    try:
+        yield ipython
+    finally:
+        InteractiveShell.clear_instance()
+        sys.displayhook, sys.excepthook = hooks
+
+
+def run(shell, source: str):
+    """Run ``source`` as the next notebook cell (numbered, in the history)."""
+    return shell.run_cell(source, store_history=True)
+
+
+def checked(shell) -> checks.Result:
+    return framework_question().evaluate_in(shell.user_ns)
+
+
+@pytest.fixture(params=["IPython history of errors", "traceback file names only"])
+def any_shell(request, shell, monkeypatch):
+    """The shell, once with IPython's record of failing cells and once without (IPython < 9)."""
+    if request.param == "traceback file names only":
+        monkeypatch.setattr(checks, "_recorded_errors", lambda _shell: None)
+    return shell
+
+
+def test_assigns_recognises_the_forms_of_assignment():
+    for source in (
+        "framework = 1",
+        "  framework += 1",
+        "a, framework = 1, 2",
+        "(a, framework) = x",
+        'framework: str = "x"',
+        "def framework(x):",
+        "*rest, framework = xs",
+    ):
+        assert checks.assigns(source, "framework"), source
+    for source in (
+        "framework == 1",
+        "framework2 = 1",
+        "my_framework = 1",
+        "show(framework=1)",
+        "x[framework] = 1",
+        "framework.x = 1",
+        "framework <= 3",
+    ):
+        assert not checks.assigns(source, "framework"), source
+
+
+def test_a_failed_edit_is_an_error_not_the_old_correct_answer(any_shell, capsys):
+    run(any_shell, 'framework = "faint"')
+    assert checked(any_shell).correct
+    assert not run(any_shell, "framework = FAINT").success  # NameError; the old value remains
+    assert any_shell.user_ns["framework"] == "faint"
+    result = checked(any_shell)
+    assert result.status is Status.ERROR
+    assert result.message.startswith(
+        "The cell that sets `framework` raised NameError: name 'FAINT' is not defined — fix it "
+        "and run it again"
+    )
+    assert "framework = FAINT" in result.details and "your code, line 1" in result.details
+    run(any_shell, "q.check()")  # as a learner runs it
+    assert "⚠ Error in your code: framework" in capsys.readouterr().out
+
+
+def test_a_failed_edit_is_an_error_not_the_old_incorrect_answer(any_shell):
+    run(any_shell, 'framework = "BANT"')
+    assert checked(any_shell).status is Status.INCORRECT
+    run(any_shell, "framework = {}['FAINT']")
+    result = checked(any_shell)
+    assert result.status is Status.ERROR and "raised KeyError: 'FAINT'" in result.message
+
+
+def test_a_fixed_cell_run_again_wins_over_its_earlier_error(any_shell):
+    run(any_shell, 'framework = "BANT"')
+    run(any_shell, "framework = FAINT")
+    assert checked(any_shell).status is Status.ERROR
+    run(any_shell, 'FAINT = "FAINT"')
+    run(any_shell, "framework = FAINT")  # the very same cell, run again: now it works
+    assert checked(any_shell).correct
+    run(any_shell, "other = 1 / 0")  # a later error elsewhere blames no one
+    assert checked(any_shell).correct
+
+
+def test_a_syntax_error_in_the_cell_is_reported_too(shell):
+    run(shell, 'framework = "FAINT"')
+    run(shell, 'framework = "FAINT')
+    result = checked(shell)
+    assert result.status is Status.ERROR and "raised SyntaxError" in result.message
+    assert "ipython-input" not in result.details
+
+
+def test_a_check_in_the_same_cell_as_the_answer_sees_that_answer(shell, capsys):
+    run(shell, "framework = FAINT")
+    run(shell, 'framework = "FAINT"\nq.check()')
+    assert "✔ Correct: framework" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------------------------------
+# Progress is never downgraded, and never shows the home directory
+# ---------------------------------------------------------------------------------------------
+
+
+def test_progress_is_never_downgraded(capsys):
+    exercise = Exercise(number_question(id="test.keep"))
+    q = exercise.question
+    checks.record(q.evaluate(BLANK))  # "not attempted" is not written at all
+    assert "test.keep" not in checks.load_progress()
+    checks.record(q.evaluate(7.0))
+    first = checks.load_progress()["test.keep"]
+    assert first["status"] == "incorrect" and not first.get("solved")
+    checks.record(q.evaluate(0.4213))
+    solved = checks.load_progress()["test.keep"]
+    assert solved["solved"] and solved["status"] == "correct"
+    solved_time = solved["time"]
+    for later in (BLANK, 7.0, "oops", 0.4213):  # e.g. the notebook run again from the top
+        checks.record(q.evaluate(later))
+    entry = checks.load_progress()["test.keep"]
+    assert entry["solved"] and entry["status"] == "correct" and entry["time"] == solved_time
+    assert "last_tried" in entry
+    table = checks.progress_table(["test.keep"])
+    assert table.loc[0, "done"] == "✔ solved" and table.loc[0, "outcome"] == "correct"
+    for _ in range(2):
+        exercise.hint()
+    fresh = Exercise(q)  # a new session starts counting hints again: the count does not shrink
+    fresh.hint()
+    assert checks.load_progress()["test.keep"]["hints"] == 2
+
+
+def test_a_blank_run_of_a_notebook_leaves_progress_untouched(tmp_path):
+    path = tmp_path / "progress.json"
+    checks.record(number_question(id="test.once").evaluate(0.4213))
+    before = path.read_text()
+    checks.record(number_question(id="test.once").evaluate(BLANK))
+    checks.record(number_question(id="test.other").evaluate(BLANK))
+    assert path.read_text() == before
+
+
+def test_progress_display_shows_a_home_path_with_a_tilde(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SQOLAB_PROGRESS", str(home / ".sqolab" / "progress.json"))
+    report = checks.progress("what_is_an_sqo")
+    html = report._repr_mimebundle_()["text/html"]
+    assert "<code>~/.sqolab/progress.json</code>" in html
+    assert "kept on this computer only, in ~/.sqolab/progress.json" in report.text()
+    assert str(home) not in html and str(home) not in report.text()
+    elsewhere = tmp_path / "elsewhere.json"
+    assert checks.display_path(elsewhere) == str(elsewhere)

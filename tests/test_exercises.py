@@ -137,6 +137,25 @@ def test_criteria_targets_say_which_target_is_missed_and_by_how_much():
     assert "select no lead" in question.evaluate(Criteria(min_budget_eur=1e12)).message
 
 
+def test_a_wrong_list_of_criteria_gets_specific_feedback_without_the_answer():
+    from sqolab.views.exercises.what_is_an_sqo import q2
+
+    question = q2.question
+    assert sorted(question.expected()) == ["budget", "timeline"]
+    one = question.evaluate(["budget"]).message
+    assert one == (
+        "You listed 1 of the 2 criteria this lead fails. Compare each of its values with the "
+        "BANT thresholds printed above."
+    )
+    extra = question.evaluate(["budget", "need"]).message
+    assert extra.startswith(
+        "`need` is met by this lead: its need is confirmed, the minimum is latent."
+    )
+    assert "timeline" not in one + extra  # the missing criterion is never named
+    assert "not a BANT criterion" in question.evaluate(["fit", "budget", "timeline"]).message
+    assert "Not quite" not in one + extra and "item(s)" not in one + extra
+
+
 def test_capstone_scores_on_held_out_leads_and_compares_with_the_preset():
     from sqolab import DEFAULT_WEIGHTS, Criteria, generate_leads
     from sqolab.views.exercises import capstone
@@ -204,6 +223,26 @@ def test_the_build_script_rejects_malformed_masters(tmp_path):
     bad.write_text("# %% [slides]\n")
     with pytest.raises(ValueError, match="unknown cell marker"):
         build.build_notebook(bad, build.LEARNER)
+    bad.write_text('# %% tags="remove-output"\n')
+    with pytest.raises(ValueError, match="unknown cell marker"):
+        build.build_notebook(bad, build.LEARNER)
+
+
+def test_cell_tags_in_a_master_become_notebook_cell_tags(tmp_path):
+    master = tmp_path / "07_tags.py"
+    master.write_text('# %% [markdown]\n# Hi\n\n# %% tags=["remove-output"]\nprint(1)\n')
+    cells = build.build_notebook(master, build.LEARNER)["cells"]
+    assert cells[0]["metadata"] == {}
+    assert cells[1]["metadata"] == {"tags": ["remove-output"]}
+
+
+def test_the_progress_cell_hides_its_output_on_the_website():
+    """The book runs the notebooks: the builder's own progress must never be published."""
+    for _master, path, _version in build.targets():
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        shown = [c for c in notebook["cells"] if "".join(c["source"]).startswith("progress(")]
+        assert len(shown) == 1, path
+        assert "remove-output" in shown[0]["metadata"].get("tags", []), path
 
 
 def test_masters_and_notebooks_are_ruff_formatted():

@@ -32,6 +32,7 @@ from sqolab.engine.criteria import CRITERIA_NAMES
 from sqolab.views.labs import (
     KERNEL_NOTE,
     LABS,
+    SNAPSHOT_CAPTION,
     BenefitsLab,
     ContextsLab,
     DrawbacksLab,
@@ -109,7 +110,11 @@ def test_the_bundle_has_the_live_widget_and_a_static_snapshot(labs, name):
     bundle = lab._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == lab.model_id
     snapshot = bundle["text/html"]
-    assert KERNEL_NOTE in snapshot
+    assert SNAPSHOT_CAPTION in snapshot
+    assert KERNEL_NOTE not in snapshot  # the notebook says it above the lab
+    settings = re.search(r"<p>Settings: (.*?)</p>", snapshot).group(1)
+    assert not re.search(r"\b(True|False|None)\b| = ", settings), settings
+    assert not re.search(r"\d{4}", settings), settings  # thousands separators
     images = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]*)"', snapshot)
     assert len(images) == len(lab.figures)
     for data, alt in images:
@@ -324,6 +329,80 @@ def test_tradeoff_threshold_and_capacity_match_the_engine():
         assert lab.cap_line.get_xdata()[0] == pytest.approx(cap / total_hours)
     lab.threshold.value = 100
     assert lab.error is None
+    lab.close()
+
+
+def capacity_note(lab) -> str:
+    match = re.search(
+        r'<p class="sqolab-capacity[^"]*" data-binds="(yes|no)">(.*?)</p>', lab.headline.value
+    )
+    assert match, lab.headline.value
+    return match.group(1), re.sub(r"<[^>]+>", "", match.group(2))
+
+
+def test_tradeoff_says_when_capacity_binds_and_marks_both_points():
+    lab = TradeoffLab()
+    leads = load_sample("startup")
+    score = lead_score(leads)
+    curve = tradeoff_curve(leads, score)
+    for threshold in (60, 65):
+        lab.threshold.value = threshold
+        cap = float(lab.capacity.value)
+        out = evaluate(leads, score >= threshold, capacity_hours=cap, priority=score)
+        assert out.n_worked < out.n_sqo  # the default capacity binds at these thresholds
+        binds, text = capacity_note(lab)
+        assert binds == "yes" and lab.capacity_binds
+        assert text.startswith(f"Capacity binds: {out.n_worked:,} of {out.n_sqo:,} SQOs")
+        assert "raise the threshold" in text.lower() and "add hours" in text
+        assert "win rate within capacity" in lab.headline.value
+        assert shown(lab, "win_rate") == f"{out.win_rate:.1%}"
+        # the cross: exactly the engine's within-capacity rates, at the threshold
+        assert list(lab.cap_dots.get_xdata()) == [threshold, threshold]
+        assert list(lab.cap_dots.get_ydata()) == pytest.approx([out.win_rate, out.capture_rate])
+        # the dots: on the curves, every SQO worked
+        every = evaluate(leads, score >= threshold)  # no capacity: every SQO worked
+        assert list(lab.all_dots.get_ydata()) == pytest.approx([every.win_rate, every.capture_rate])
+        assert f"win rate {every.win_rate:.1%}" in text and "(crosses" in lab.plot.alt
+        worked_x = lab.worked_dot.get_xdata()[0]
+        assert worked_x == pytest.approx(out.hours_spent / curve["hours_spent"].iloc[-1])
+    legend = [t.get_text() for t in lab.plot.axes[0].get_legend().get_texts()]
+    assert lab.all_dots.get_label() in legend and lab.cap_dots.get_label() in legend
+    assert lab.all_dots.get_marker() != lab.cap_dots.get_marker()  # not colour alone
+    snapshot = lab._repr_mimebundle_()["text/html"]
+    assert "Capacity binds:" in snapshot
+
+    lab.capacity.value = lab.capacity.max  # every SQO can be worked
+    out = evaluate(leads, score >= 65, capacity_hours=float(lab.capacity.max), priority=score)
+    assert out.n_worked == out.n_sqo
+    binds, text = capacity_note(lab)
+    assert binds == "no" and not lab.capacity_binds
+    assert text == f"Capacity is enough: all {out.n_sqo:,} SQOs can be worked in " + (
+        f"{lab.capacity.max:,.0f} hours."
+    )
+    assert "within capacity:" not in lab.headline.value.replace("worked within capacity", "")
+    assert len(lab.all_dots.get_xdata()) == 2 and len(lab.cap_dots.get_xdata()) == 0
+    assert len(lab.worked_dot.get_xdata()) == 0
+    assert list(lab.all_dots.get_ydata()) == pytest.approx([out.win_rate, out.capture_rate])
+    lab.close()
+
+
+def test_snapshot_settings_read_as_text():
+    lab = QualifyLab()
+    lab.set_values(budget=7500, use_engagement=False, unknown_meets=True)
+    text = lab.settings_text()
+    assert "Budget: at least 7,500 EUR" in text
+    assert "Authority: at least influencer" in text
+    assert "Engagement: not applied" in text
+    assert "Unknown values count as met" in text
+    assert "Criteria to meet: 4 of 4" in text
+    lab.set_values(use_budget=False)
+    assert "Budget: not applied" in lab.settings_text()
+    lab.close()
+    lab = TradeoffLab()
+    lab.capacity.value = 8800
+    assert lab.settings_text() == (
+        "Context: B2B SaaS startup; Score threshold: 60 points; Sales capacity: 8,800 hours"
+    )
     lab.close()
 
 

@@ -118,6 +118,15 @@ def check_tradeoff(lab) -> None:
     assert shown(lab, "n_worked") == f"{out.n_worked:,}"
     assert list(lab.now_line.get_xdata()) == [t, t]
     assert lab.capacity.max >= leads["sales_hours"].sum()
+    binds = out.n_worked < out.n_sqo
+    assert lab.capacity_binds == binds
+    assert ('data-binds="yes"' in lab.headline.value) == binds
+    if binds:
+        assert list(lab.cap_dots.get_ydata()) == pytest.approx(
+            [out.win_rate, out.capture_rate], nan_ok=True
+        )
+    else:
+        assert len(lab.cap_dots.get_ydata()) == 0
 
 
 def check_benefits(lab) -> None:

@@ -85,5 +85,5 @@ q4.check()
 #
 # `progress()` shows which questions you have solved. It is kept only on this computer.
 
-# %%
+# %% tags=["remove-output"]
 progress("what_is_an_sqo")

@@ -139,5 +139,5 @@ q6.check()
 # %% [markdown]
 # ## Your progress
 
-# %%
+# %% tags=["remove-output"]
 progress("benefits")

@@ -106,5 +106,5 @@ q5.check()
 # %% [markdown]
 # ## Your progress
 
-# %%
+# %% tags=["remove-output"]
 progress("drawbacks")

@@ -88,5 +88,5 @@ q4.check()
 # %% [markdown]
 # ## Your progress
 
-# %%
+# %% tags=["remove-output"]
 progress("examples")

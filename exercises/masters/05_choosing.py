@@ -79,5 +79,5 @@ q3.check()
 # %% [markdown]
 # ## Your progress
 
-# %%
+# %% tags=["remove-output"]
 progress("choosing")

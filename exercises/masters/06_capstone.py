@@ -76,5 +76,5 @@ q2.check()
 # %% [markdown]
 # ## Your progress
 
-# %%
+# %% tags=["remove-output"]
 progress("capstone")

@@ -234,12 +234,17 @@ def short_traceback(error: BaseException, limit: int = 5) -> str:
     frames = [f for f in traceback.extract_tb(error.__traceback__) if is_learner_frame(f.filename)]
     lines = []
     for frame in frames[-limit:]:
-        where = "your code" if "ipykernel_" in frame.filename else Path(frame.filename).name
+        in_cell = "ipykernel_" in frame.filename or frame.filename.startswith("<ipython-input")
+        where = "your code" if in_cell else Path(frame.filename).name
         lines.append(f"  {where}, line {frame.lineno}, in {frame.name}")
         if frame.line:
             lines.append(f"    {frame.line.strip()}")
     head = ["Traceback (your code only):"] if lines else []
-    return "\n".join([*head, *lines, *traceback.format_exception_only(error)]).rstrip()
+    summary = [
+        re.sub(r'File "(<ipython-input-[^"]*>|[^"]*ipykernel_[^"]*)"', "your code", line)
+        for line in traceback.format_exception_only(error)
+    ]
+    return "\n".join([*head, *lines, *summary]).rstrip()
 
 
 class LearnerError(Exception):
@@ -256,7 +261,7 @@ class NotAttempted(Exception):
 
 
 def _last_error_assigning(name: str) -> BaseException | None:
-    """The kernel's last error, when it came from a cell of the learner that assigns ``name``."""
+    """The last error, when it came from learner code that assigns ``name`` (outside IPython)."""
     error = getattr(sys, "last_value", None)
     if error is None or error.__traceback__ is None:
         return None
@@ -267,6 +272,93 @@ def _last_error_assigning(name: str) -> BaseException | None:
             if pattern.search(source):
                 return error
     return None
+
+
+def assigns(source: str, name: str) -> bool:
+    """True when a line of ``source`` assigns ``name`` (plain, augmented, annotated, tuple, def)."""
+    n = re.escape(name)
+    pattern = (
+        rf"^[ \t]*(?:def[ \t]+{n}\b"
+        rf"|[(\[]?[ \t]*(?:\*?[\w.\[\]'\"]+[ \t]*,[ \t]*)*\*?{n}\b[ \t]*[)\]]?[ \t]*"
+        rf"(?:,[^=\n]*)?(?::[^=\n]*)?(?://|\*\*|>>|<<|[-+*/%&|^@])?=(?!=))"
+    )
+    return re.search(pattern, source, re.M) is not None
+
+
+_UNKNOWN = object()
+"""Returned by :func:`_cell_error_assigning` when the IPython history cannot tell."""
+
+_CELL_NAME = re.compile(r"^<ipython-input-(\d+)-")
+
+
+def _shell() -> Any:
+    """The running IPython shell, or None (plain Python)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the course
+        return None
+    return get_ipython()
+
+
+def _recorded_errors(shell: Any) -> dict[int, dict[str, Any]] | None:
+    """IPython >= 9 keeps every failing cell's error by execution count; None before that."""
+    recorded = getattr(getattr(shell, "history_manager", None), "exceptions", None)
+    return recorded if isinstance(recorded, dict) else None
+
+
+def _cell_of(error: BaseException, inputs: Sequence[str], raw: Sequence[str]) -> int | None:
+    """The execution count of the cell that raised ``error`` (from its frames' file names)."""
+    names = [f.filename for f in traceback.extract_tb(error.__traceback__)]
+    if isinstance(error, SyntaxError) and error.filename:
+        names.append(error.filename)
+    for filename in names:
+        match = _CELL_NAME.match(filename)
+        if match:
+            return int(match.group(1))
+        if "ipykernel_" in filename:  # ipykernel names a cell's file by a hash of its source
+            source = "".join(linecache.getlines(filename)).strip()
+            for number in range(len(inputs) - 1, 0, -1):
+                texts = (inputs[number], raw[number] if number < len(raw) else "")
+                if source and any(str(t).strip() == source for t in texts):
+                    return number
+            return None
+    return None
+
+
+def _cell_error_assigning(name: str) -> object:
+    """Whether the latest cell that assigns ``name`` raised, from IPython's input history.
+
+    Returns (the error in one line, a short traceback) when it did, None when it ran without an
+    error (a later successful run wins over an earlier failure), and :data:`_UNKNOWN` outside
+    IPython or when no cell in the history assigns ``name``.
+    """
+    shell = _shell()
+    history = getattr(shell, "history_manager", None)
+    if shell is None or history is None:
+        return _UNKNOWN
+    inputs = list(shell.user_ns.get("_ih") or getattr(history, "input_hist_parsed", []) or [])
+    raw = list(getattr(history, "input_hist_raw", []) or [])
+    latest = next((n for n in range(len(inputs) - 1, 0, -1) if assigns(inputs[n], name)), None)
+    if latest is None:
+        return _UNKNOWN
+    error = getattr(sys, "last_value", None)
+    error_cell = _cell_of(error, inputs, raw) if error is not None else None
+    recorded = _recorded_errors(shell)
+    if recorded is not None:
+        if latest not in recorded:
+            return None
+        if error is not None and error_cell == latest and max(recorded) == latest:
+            return _one_line(error), short_traceback(error)
+        stored = recorded[latest]
+        return f"{stored.get('ename', 'an error')}: {stored.get('evalue', '')}".rstrip(": "), ""
+    if error is not None and error_cell == latest:
+        return _one_line(error), short_traceback(error)
+    return None
+
+
+def _one_line(error: BaseException) -> str:
+    """``NameError: name 'x' is not defined`` (the last line of the exception's summary)."""
+    return traceback.format_exception_only(error)[-1].strip()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -379,10 +471,19 @@ class Choice(Spec):
 
 @dataclass(frozen=True)
 class Items(Spec):
-    """A list of named items: as a set (``ordered=False``) or in order."""
+    """A list of named items: as a set (``ordered=False``) or in order.
+
+    For a set, a wrong answer names the learner's items that do not belong (with ``why_not(item)``
+    when given: why that item is not one of them) and says how many of the ``expected`` items the
+    learner listed, e.g. "You listed 1 of the 2 criteria this lead fails." (``noun`` completes it,
+    ``missing_hint`` follows it), never which ones are missing.
+    """
 
     options: tuple[str, ...]
     ordered: bool = False
+    noun: str = "items asked for"
+    missing_hint: str = ""
+    why_not: Callable[[str], str] | None = None
 
     def prepare(self, answer: Any) -> Any:
         """Item names spelt as in ``options`` (a single string becomes a one-item list)."""
@@ -410,16 +511,23 @@ class Items(Spec):
             if not wrong:
                 return None
             return f"The order is not right yet: {len(wrong)} positions are wrong."
-        extra = set(answer) - set(expected)
-        missing = set(expected) - set(answer)
-        if not extra and not missing:
+        extra = [a for a in answer if a not in expected]
+        listed = [a for a in answer if a in expected]
+        if not extra and len(listed) == len(expected):
             return None
         parts = []
         if extra:
-            parts.append(f"{len(extra)} of your items should not be in the list")
-        if missing:
-            parts.append(f"{len(missing)} item(s) are missing")
-        return "Not quite: " + " and ".join(parts) + "."
+            if self.why_not is not None:
+                parts.extend(self.why_not(item) for item in extra)
+            else:
+                names = " and ".join(f"`{item}`" for item in extra)
+                verb = "does" if len(extra) == 1 else "do"
+                parts.append(f"{names} {verb} not belong in this list.")
+        if len(listed) < len(expected):
+            parts.append(f"You listed {len(listed)} of the {len(expected)} {self.noun}.")
+            if self.missing_hint:
+                parts.append(self.missing_hint)
+        return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -672,7 +780,31 @@ class Question:
             )
 
     def evaluate_in(self, namespace: dict[str, Any]) -> Result:
-        """Judge the learner variable ``var`` found in ``namespace`` (never raises)."""
+        """Judge the learner variable ``var`` found in ``namespace`` (never raises).
+
+        In IPython the input history decides first: when the latest cell that assigns ``var``
+        raised, the outcome is an error even if an older value is still defined.
+        """
+        failed = _cell_error_assigning(self.var)
+        if failed is not _UNKNOWN:
+            if failed is not None:
+                what, details = failed  # type: ignore[misc]
+                message = (
+                    f"The cell that sets `{self.var}` raised {what} — fix it and run it again."
+                )
+                if self.var in namespace and not is_blank(namespace[self.var]):
+                    message += (
+                        f" Until then `{self.var}` keeps its value from an earlier run, which is "
+                        "not checked."
+                    )
+                return self._result(Status.ERROR, message, details=details)
+            if self.var not in namespace:
+                return self._result(
+                    Status.ERROR,
+                    f"`{self.var}` is not defined yet: run the cell that defines it, and the cells "
+                    "above it, first.",
+                )
+            return self.evaluate(namespace[self.var])
         if self.var not in namespace:
             error = _last_error_assigning(self.var)
             message = (
@@ -777,7 +909,7 @@ def progress_path() -> Path:
 
 
 def load_progress() -> dict[str, dict[str, Any]]:
-    """The recorded progress: question id -> {"status", "time", "hints", "solution_viewed"}."""
+    """The recorded progress: question id -> {"status", "solved", "time", "last_tried", ...}."""
     try:
         data = json.loads(progress_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -785,13 +917,21 @@ def load_progress() -> dict[str, dict[str, Any]]:
     return data if isinstance(data, dict) else {}
 
 
+def _now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _update_progress(question: str, **changes: Any) -> None:
-    """Record changes for one question; a file that cannot be written is silently skipped."""
+    """Merge ``changes`` into one question's entry; a file that cannot be written is skipped.
+
+    Never downgrades: a solved question stays solved with its first solved time, and the hint
+    count only grows.
+    """
     data = load_progress()
-    entry = data.get(question) if isinstance(data.get(question), dict) else {}
-    entry = {**entry, **changes, "time": time.strftime("%Y-%m-%d %H:%M:%S")}
-    if entry.get("status") == Status.CORRECT:
-        entry["solved"] = True
+    entry = dict(data[question]) if isinstance(data.get(question), dict) else {}
+    if "hints" in changes:
+        changes["hints"] = max(int(changes["hints"]), int(entry.get("hints", 0) or 0))
+    entry.update(changes)
     data[question] = entry
     path = progress_path()
     try:
@@ -803,9 +943,30 @@ def _update_progress(question: str, **changes: Any) -> None:
         pass
 
 
+def _record_progress(result: Result) -> None:
+    """Keep a check's outcome without ever downgrading what was achieved.
+
+    "Not attempted" is not written at all (running a blank notebook, e.g. to build the book,
+    leaves progress as it was). Once solved, a question stays solved with its first solved time;
+    later checks only update ``last_tried``.
+    """
+    status = result.status
+    if status is Status.NOT_ATTEMPTED:
+        return
+    entry = load_progress().get(result.question)
+    solved = isinstance(entry, dict) and bool(entry.get("solved"))
+    now = _now()
+    if solved:
+        _update_progress(result.question, last_tried=now)
+    elif status is Status.CORRECT:
+        _update_progress(result.question, status=str(status), solved=True, time=now)
+    else:
+        _update_progress(result.question, status=str(status), time=now, last_tried=now)
+
+
 def record(result: Result) -> None:
     """Keep a check's outcome: in the progress file and, for grading, in ``$SQOLAB_RESULTS``."""
-    _update_progress(result.question, status=str(result.status))
+    _record_progress(result)
     results = os.environ.get("SQOLAB_RESULTS")
     if results:
         line = {
@@ -820,29 +981,44 @@ def record(result: Result) -> None:
             pass
 
 
+def display_path(path: Path) -> str:
+    """``path`` for display: under the home directory as ``~/...``, never the absolute home."""
+    try:
+        return "~/" + path.expanduser().resolve().relative_to(Path.home().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
+        return str(path)
+
+
 REGISTRY: dict[str, Question] = {}
 """Every question declared so far, by id (the exercise modules register theirs)."""
 
 
 def progress_table(questions: Iterable[str] | None = None) -> pd.DataFrame:
-    """One row per question: status ("solved", "tried", "not started"), last outcome, hints used."""
+    """One row per question: done ("solved", "tried", "not started"), best outcome, hints used.
+
+    ``when`` is the first time the question was solved (else the latest check); ``last tried`` the
+    latest check that did not solve it.
+    """
     data = load_progress()
     ids = list(questions) if questions is not None else sorted(set(REGISTRY) | set(data))
     rows = []
     for qid in ids:
         entry = data.get(qid, {})
+        entry = entry if isinstance(entry, dict) else {}
         solved = bool(entry.get("solved"))
+        tried = solved or entry.get("status") in (Status.INCORRECT, Status.ERROR)
         rows.append(
             {
                 "question": qid,
-                "done": "✔ solved" if solved else ("✘ tried" if entry else "– not started"),
-                "last check": entry.get("status", ""),
-                "hints": int(entry.get("hints", 0)),
+                "done": "✔ solved" if solved else ("✘ tried" if tried else "– not started"),
+                "outcome": str(Status.CORRECT) if solved else entry.get("status", ""),
+                "hints": int(entry.get("hints", 0) or 0),
                 "solution viewed": "yes" if entry.get("solution_viewed") else "",
                 "when": entry.get("time", ""),
+                "last tried": entry.get("last_tried", ""),
             }
         )
-    columns = ["question", "done", "last check", "hints", "solution viewed", "when"]
+    columns = ["question", "done", "outcome", "hints", "solution viewed", "when", "last tried"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -855,7 +1031,10 @@ class ProgressReport:
     def text(self) -> str:
         """Plain-text summary and table."""
         solved = int(self.table["done"].str.startswith("✔").sum())
-        head = f"Progress: {solved} of {len(self.table)} questions solved (kept on this computer)."
+        head = (
+            f"Progress: {solved} of {len(self.table)} questions solved (kept on this computer "
+            f"only, in {display_path(progress_path())})."
+        )
         return head + "\n" + self.table.to_string(index=False)
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str]:
@@ -863,8 +1042,8 @@ class ProgressReport:
         body = Feedback(
             "info",
             "your progress",
-            f"{solved} of {len(self.table)} questions solved. Kept only on this computer, in "
-            f"`{progress_path()}`.",
+            f"{solved} of {len(self.table)} questions solved. Kept on this computer only, in "
+            f"`{display_path(progress_path())}`.",
         ).html()
         return {"text/plain": self.text(), "text/html": body + self.table.to_html(index=False)}
 

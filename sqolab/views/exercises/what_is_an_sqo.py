@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from sqolab.engine.criteria import FRAMEWORKS, Criteria, criteria_met, preset, qualify
+from sqolab.engine.criteria import (
+    CRITERION_COLUMNS,
+    CRITERION_FIELDS,
+    FRAMEWORKS,
+    Criteria,
+    criteria_met,
+    preset,
+    qualify,
+)
 from sqolab.views.checks import Choice, Exercise, Items, Misconception, Number, Question
 from sqolab.views.exercises._common import sample
 
@@ -35,6 +43,32 @@ def _met(criteria: Criteria) -> list[str]:
     leads = sample("startup")
     met = criteria_met(leads[leads["lead_id"] == LEAD_ID], criteria).iloc[0]
     return [name for name, ok in met.items() if ok]
+
+
+def _shown(name: str, value: object) -> str:
+    """A lead's value or a threshold, in the words of the printed table."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "unknown"
+    if name == "budget":
+        return f"{float(value):,.0f} EUR"
+    if name == "timeline":
+        return f"{float(value):g} months"
+    return str(value)
+
+
+def _why_not_failed(item: str) -> str:
+    """Why ``item`` is not a criterion the lead fails (it names the learner's item, no other)."""
+    bant = _bant()
+    if item not in bant.applied:
+        return f"`{item}` is not a BANT criterion: BANT checks budget, authority, need, timeline."
+    leads = sample("startup")
+    value = leads.loc[leads["lead_id"] == LEAD_ID, CRITERION_COLUMNS[item]].iloc[0]
+    limit = "maximum" if item == "timeline" else "minimum"
+    threshold = getattr(bant, CRITERION_FIELDS[item])
+    return (
+        f"`{item}` is met by this lead: its {item} is {_shown(item, value)}, the {limit} is "
+        f"{_shown(item, threshold)}."
+    )
 
 
 q1 = Exercise(
@@ -81,7 +115,12 @@ q2 = Exercise(
         id=f"{CHAPTER}.q2",
         var="failed",
         task=f"Which BANT criteria does lead {LEAD_ID} fail?",
-        spec=Items(CRITERIA),
+        spec=Items(
+            CRITERIA,
+            noun="criteria this lead fails",
+            missing_hint="Compare each of its values with the BANT thresholds printed above.",
+            why_not=_why_not_failed,
+        ),
         expected=lambda: _failed(_bant()),
         hints=(
             "Print the lead's budget, authority, need and timeline, and the BANT thresholds "

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import ipywidgets
 
-from sqolab.views.labs.base import KERNEL_NOTE, Lab, LabCanvas, LabFigure
+from sqolab.views.labs.base import KERNEL_NOTE, SNAPSHOT_CAPTION, Lab, LabCanvas, LabFigure
 from sqolab.views.labs.benefits import BenefitsLab, benefits_lab
 from sqolab.views.labs.contexts import ContextsLab, contexts_lab
 from sqolab.views.labs.drawbacks import DrawbacksLab, drawbacks_lab
@@ -33,6 +33,7 @@ LABS: dict[str, Callable[..., ipywidgets.Widget]] = {
 __all__ = [
     "KERNEL_NOTE",
     "LABS",
+    "SNAPSHOT_CAPTION",
     "BenefitsLab",
     "ContextsLab",
     "DrawbacksLab",

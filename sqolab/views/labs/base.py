@@ -21,6 +21,7 @@ import html
 import io
 import logging
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -40,7 +41,10 @@ KERNEL_NOTE = (
     "Moving the controls needs a running kernel: use the launch buttons (Binder, Colab) at the top "
     "of the page or run the notebook locally."
 )
-"""Said under every static snapshot, where the controls cannot move."""
+"""How to move the controls. The notebooks say it above each lab, so the snapshot does not."""
+
+SNAPSHOT_CAPTION = "Starting state of the lab (static)"
+"""The one-line caption of every static snapshot."""
 
 LAB_CSS = """<style>
 .sqolab-lab {max-width: 100%;}
@@ -53,6 +57,7 @@ LAB_CSS = """<style>
 .sqolab-table caption {text-align: left; font-weight: bold; padding: 4px 0;}
 .sqolab-error {border: 2px solid #D55E00; padding: 6px 10px; margin: 4px 0;}
 .sqolab-note {font-style: italic; margin: 6px 0;}
+.sqolab-binds {border-left: 4px solid #D55E00; padding: 2px 8px; margin: 4px 0;}
 </style>"""
 
 
@@ -74,6 +79,31 @@ def fmt_pct(value: float, decimals: int = 1) -> str:
 def fmt_eur(value: float) -> str:
     """1,234,567 EUR (n/a for NaN)."""
     return "n/a" if value is None or math.isnan(value) else f"{value:,.0f} EUR"
+
+
+def fmt_number(value: float) -> str:
+    """A control's value as text: 7,500 or 1.5 (at most two decimals, no trailing zeros)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def split_unit(description: str) -> tuple[str, str]:
+    """``"min budget [EUR]"`` as ``("min budget", "EUR")`` (no unit: ``""``)."""
+    match = re.fullmatch(r"\s*(.*?)\s*\[([^\]]*)\]\s*", description)
+    return (match.group(1), match.group(2)) if match else (description.strip(), "")
+
+
+def on_off(value: bool) -> str:
+    """A checkbox in words."""
+    return "on" if value else "off"
+
+
+def unknown_text(value: bool) -> str:
+    """The "unknown counts as met" checkbox in words."""
+    return "unknown values count as met" if value else "unknown values count as not met"
 
 
 def html_table(
@@ -276,6 +306,7 @@ class Lab(widgets.VBox):
         self.error: str | None = None
         self.refresh_count = 0
         self._defaults: dict[str, Any] = {}
+        self._describe: dict[str, Callable[[Any], str | None]] = {}
         self._holding = 0
         self.headline = widgets.HTML()
         self.message = widgets.HTML(layout=widgets.Layout(display="none"))
@@ -288,11 +319,22 @@ class Lab(widgets.VBox):
 
     # -- building -----------------------------------------------------------------------------
 
-    def control(self, name: str, widget: widgets.ValueWidget) -> widgets.ValueWidget:
-        """Register a control: its changes refresh the lab; Reset returns it to its value now."""
+    def control(
+        self,
+        name: str,
+        widget: widgets.ValueWidget,
+        describe: Callable[[Any], str | None] | None = None,
+    ) -> widgets.ValueWidget:
+        """Register a control: its changes refresh the lab; Reset returns it to its value now.
+
+        ``describe`` turns the control's value into the words of the snapshot's settings line
+        (``None`` leaves the control out); by default :meth:`setting_text` is used.
+        """
         if not widget.tooltip:
             raise ValueError(f"control {name!r} needs a tooltip that explains it")
         self.controls[name] = widget
+        if describe is not None:
+            self._describe[name] = describe
         self._defaults[name] = widget.value
         widget.observe(self._changed, names="value")
         return widget
@@ -380,15 +422,18 @@ class Lab(widgets.VBox):
 
     # -- views --------------------------------------------------------------------------------
 
-    def show_numbers(self, items: Sequence[tuple[str, str, str]]) -> None:
-        """Show the key numbers: ``(key, label, formatted value)``; keys are in ``data-key``."""
+    def show_numbers(self, items: Sequence[tuple[str, str, str]], note: str = "") -> None:
+        """Show the key numbers: ``(key, label, formatted value)``; keys are in ``data-key``.
+
+        ``note`` is an HTML paragraph shown above the numbers (e.g. why some do not move).
+        """
         self.numbers = {key: value for key, _label, value in items}
         spans = "".join(
             f'<span class="sqolab-key">{html.escape(label)}: '
             f'<b data-key="{key}">{html.escape(value)}</b></span>'
             for key, label, value in items
         )
-        self.headline.value = f'<div class="sqolab-numbers" aria-live="polite">{spans}</div>'
+        self.headline.value = f'<div class="sqolab-numbers" aria-live="polite">{note}{spans}</div>'
 
     def header(self, intro: str) -> widgets.HTML:
         """The lab's title and a one-line introduction."""
@@ -399,8 +444,8 @@ class Lab(widgets.VBox):
         parts = [
             LAB_CSS,
             f'<div class="sqolab-lab-snapshot"><h3>{html.escape(self.title)}</h3>',
-            f'<p class="sqolab-note">{KERNEL_NOTE}</p>',
-            f"<p>Settings: {html.escape(self.settings_text())}</p>",
+            f'<p class="sqolab-note">{SNAPSHOT_CAPTION}</p>',
+            f"<p>Settings: {html.escape(self.settings_text())}.</p>",
             self.message.value if self.error else "",
             self.headline.value,
         ]
@@ -410,14 +455,27 @@ class Lab(widgets.VBox):
         return "\n".join(parts)
 
     def settings_text(self) -> str:
-        """The controls' current values in words (for the snapshot)."""
+        """The controls' current values in words, e.g. "Budget: at least 7,500 EUR; ..."."""
         pieces = []
-        for widget in self.controls.values():
-            value = widget.value
-            if isinstance(widget, widgets.Dropdown):
-                value = widget.label
-            pieces.append(f"{widget.description} = {value}")
+        for name, widget in self.controls.items():
+            describe = self._describe.get(name)
+            text = describe(widget.value) if describe else self.setting_text(widget)
+            if text:
+                pieces.append(text[:1].upper() + text[1:])
         return "; ".join(pieces)
+
+    @staticmethod
+    def setting_text(widget: widgets.ValueWidget) -> str:
+        """One control in words: "Context: B2B SaaS startup", "Sales capacity: 1,500 hours"."""
+        name, unit = split_unit(widget.description)
+        if isinstance(widget, widgets.Checkbox):
+            return f"{name}: {on_off(widget.value)}"
+        if isinstance(widget, widgets.Dropdown):
+            return f"{name}: {widget.label}"
+        if isinstance(widget.value, int | float) and not isinstance(widget.value, bool):
+            value = fmt_number(widget.value)
+            return f"{name}: {value} {unit}" if unit and unit != "count" else f"{name}: {value}"
+        return f"{name}: {widget.value}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = super()._repr_mimebundle_(**kwargs) or {}

@@ -22,11 +22,17 @@ from sqolab.views.labs.base import (
     html_table,
     share_axis,
     unit_bars,
+    unknown_text,
 )
 from sqolab.views.labs.common import FRAMEWORK_OPTIONS, TIPS, sample
 from sqolab.views.style import ROLE, label, styled
 
 BARS = ["SQOs / leads", "win rate", "capture rate"]
+
+
+def _omit(_value: object) -> None:
+    """Leave a control out of the settings line (another control says it)."""
+    return None
 
 
 class ContextsLab(Lab):
@@ -55,6 +61,9 @@ class ContextsLab(Lab):
                     FRAMEWORK_OPTIONS,
                     prof.framework,
                 ),
+                lambda v, ctx=ctx, title=prof.title: (
+                    f"{title}: {v}, {unknown_text(self.unknowns[ctx].value)}"
+                ),
             )
             fw.layout.width = "300px"
             fw.style.description_width = "80px"
@@ -65,6 +74,7 @@ class ContextsLab(Lab):
                     TIPS["unknown_meets"],
                     preset(prof.framework, ctx).unknown_meets,
                 ),
+                _omit,  # said with the framework
             )
             self.frameworks[ctx], self.unknowns[ctx] = fw, unk
             columns.append(widgets.VBox([widgets.HTML(f"<b>{prof.title}</b>"), fw, unk]))

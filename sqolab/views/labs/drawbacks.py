@@ -24,6 +24,7 @@ from sqolab.views.labs.base import (
     share_axis,
     slider,
     unit_bars,
+    unknown_text,
 )
 from sqolab.views.labs.common import (
     CONTEXT_OPTIONS,
@@ -83,12 +84,15 @@ class DrawbacksLab(Lab):
         self.k = c(
             "k",
             slider("k of n: criteria to meet [count]", TIPS["min_met"], 1, n, 1, max(1, n - 1)),
+            lambda v: f"criteria to meet (k of n): at least {v} of {self.k.max}",
         )
         self.threshold = c(
             "threshold", slider("score threshold [points]", TIPS["threshold"], 0, 100, 1, 55)
         )
         self.unknown_meets = c(
-            "unknown_meets", checkbox("unknown counts as met", TIPS["unknown_meets"], False)
+            "unknown_meets",
+            checkbox("unknown counts as met", TIPS["unknown_meets"], False),
+            unknown_text,
         )
         self.plot = self.add_figure(10.5, 3.3, 1, 3)
         with styled():

@@ -18,11 +18,13 @@ from sqolab.views.labs.base import (
     dropdown,
     fmt_eur,
     fmt_int,
+    fmt_number,
     fmt_pct,
     html_table,
     share_axis,
     slider,
     unit_bars,
+    unknown_text,
 )
 from sqolab.views.labs.common import (
     CONTEXT_OPTIONS,
@@ -51,6 +53,16 @@ def _same_policy(a: Criteria, b: Criteria) -> bool:
     return a.replace(min_met=a.required_met) == b.replace(min_met=b.required_met)
 
 
+def _omit(_value: object) -> None:
+    """A criterion's on/off checkbox: its slider says it in the settings line."""
+    return None
+
+
+def _criterion(name: str, applied: bool, rule: str) -> str:
+    """A criterion in words: "Budget: at least 7,500 EUR" or "Budget: not applied"."""
+    return f"{name}: {rule if applied else 'not applied'}"
+
+
 class QualifyLab(Lab):
     """Pick a context, set the criteria (or a framework), and see the SQOs, the funnel and why."""
 
@@ -73,10 +85,11 @@ class QualifyLab(Lab):
             "preset",
             dropdown("Framework", TIPS["preset"], [*FRAMEWORK_OPTIONS, ("custom", CUSTOM)], CUSTOM),
         )
-        self.use_budget = c("use_budget", checkbox("Budget", TIPS["use_budget"], False))
+        self.use_budget = c("use_budget", checkbox("Budget", TIPS["use_budget"], False), _omit)
         self.budget = c(
             "budget",
             slider("min budget [EUR]", TIPS["budget"], 0, 2 * prof.median_deal_eur, step, 0),
+            lambda v: _criterion("Budget", self.use_budget.value, f"at least {fmt_number(v)} EUR"),
         )
         levels = [("not applied", OFF)]
         self.authority = c(
@@ -87,27 +100,46 @@ class QualifyLab(Lab):
                 levels + [(v.replace("_", " "), v) for v in AUTHORITY_LEVELS],
                 OFF,
             ),
+            lambda v: _criterion("Authority", v != OFF, f"at least {self.authority.label}"),
         )
         self.need = c(
             "need",
             dropdown("Need at least", TIPS["need"], levels + [(v, v) for v in NEED_LEVELS], OFF),
+            lambda v: _criterion("Need", v != OFF, f"at least {self.need.label}"),
         )
-        self.use_timeline = c("use_timeline", checkbox("Timeline", TIPS["use_timeline"], False))
+        self.use_timeline = c(
+            "use_timeline", checkbox("Timeline", TIPS["use_timeline"], False), _omit
+        )
         self.timeline = c(
             "timeline",
             slider("max timeline [months]", TIPS["timeline"], 0, 24, 0.5, 6, integer=False),
+            lambda v: _criterion(
+                "Timeline", self.use_timeline.value, f"decision within {fmt_number(v)} months"
+            ),
         )
         self.use_engagement = c(
-            "use_engagement", checkbox("Engagement", TIPS["use_engagement"], False)
+            "use_engagement", checkbox("Engagement", TIPS["use_engagement"], False), _omit
         )
         self.engagement = c(
-            "engagement", slider("min engagement [points]", TIPS["engagement"], 0, 100, 1, 50)
+            "engagement",
+            slider("min engagement [points]", TIPS["engagement"], 0, 100, 1, 50),
+            lambda v: _criterion("Engagement", self.use_engagement.value, f"at least {v} points"),
         )
-        self.use_fit = c("use_fit", checkbox("Fit", TIPS["use_fit"], False))
-        self.fit = c("fit", slider("min fit [points]", TIPS["fit"], 0, 100, 1, 50))
-        self.min_met = c("min_met", slider("criteria to meet [count]", TIPS["min_met"], 0, 0, 1, 0))
+        self.use_fit = c("use_fit", checkbox("Fit", TIPS["use_fit"], False), _omit)
+        self.fit = c(
+            "fit",
+            slider("min fit [points]", TIPS["fit"], 0, 100, 1, 50),
+            lambda v: _criterion("Fit", self.use_fit.value, f"at least {v} points"),
+        )
+        self.min_met = c(
+            "min_met",
+            slider("criteria to meet [count]", TIPS["min_met"], 0, 0, 1, 0),
+            lambda v: f"criteria to meet: {v} of {self.min_met.max}" if self.min_met.max else None,
+        )
         self.unknown_meets = c(
-            "unknown_meets", checkbox("unknown counts as met", TIPS["unknown_meets"], False)
+            "unknown_meets",
+            checkbox("unknown counts as met", TIPS["unknown_meets"], False),
+            unknown_text,
         )
         self.filter = c(
             "filter",

@@ -16,6 +16,8 @@ from sqolab.views.labs.common import CONTEXT_OPTIONS, TIPS, nice_step, sample
 from sqolab.views.style import ROLE, label, percent_axis, styled
 
 PLOT_POINTS = 400  # the curves are drawn through at most this many thresholds
+ALL_WORKED = "your threshold, all SQOs worked"
+WITHIN_CAPACITY = "your threshold, within capacity"
 
 
 class _Pipeline:
@@ -142,9 +144,21 @@ class TradeoffLab(Lab):
         self.best_line = ax_rate.axvline(
             60, color=ROLE["accent"], linestyle=":", linewidth=2, label="best under capacity"
         )
-        (self.win_dot,) = ax_rate.plot([], [], "o", color=ROLE["current"], markersize=7)
-        (self.capture_dot,) = ax_rate.plot([], [], "s", color=ROLE["current"], markersize=7)
-        ax_rate.legend(loc="center left", fontsize=8)
+        # One artist per kind of point, each with two points: on the win and the capture curve.
+        (self.all_dots,) = ax_rate.plot(
+            [], [], "o", color=ROLE["current"], markersize=7, label=ALL_WORKED, linestyle="none"
+        )
+        (self.cap_dots,) = ax_rate.plot(
+            [],
+            [],
+            "X",
+            color=ROLE["wasted"],
+            markeredgecolor="white",
+            markersize=10,
+            label=WITHIN_CAPACITY,
+            linestyle="none",
+        )
+        ax_rate.legend(loc="center left", fontsize=7.5)
 
         (self.rev_line,) = ax_rev.plot([], [], color=ROLE["sqo"], label="all SQOs worked")
         ax_rev.set_xlim(0, 1.02)
@@ -155,10 +169,16 @@ class TradeoffLab(Lab):
             0, color=ROLE["wasted"], linestyle="--", linewidth=1.5, label="capacity"
         )
         (self.now_dot,) = ax_rev.plot(
-            [], [], "o", color=ROLE["current"], markersize=8, label="your threshold"
+            [], [], "o", color=ROLE["current"], markersize=8, label=ALL_WORKED
         )
         (self.worked_dot,) = ax_rev.plot(
-            [], [], "X", color=ROLE["wasted"], markersize=9, label="worked within capacity"
+            [],
+            [],
+            "X",
+            color=ROLE["wasted"],
+            markeredgecolor="white",
+            markersize=10,
+            label=WITHIN_CAPACITY,
         )
         (self.best_dot,) = ax_rev.plot(
             [], [], "*", color=ROLE["accent"], markersize=13, label="best under capacity"
@@ -176,12 +196,12 @@ class TradeoffLab(Lab):
             self.rev_line,
             self.now_line,
             self.best_line,
-            self.win_dot,
-            self.capture_dot,
+            self.all_dots,
+            self.cap_dots,
             self.cap_line,
             self.now_dot,
-            self.worked_dot,
             self.best_dot,
+            self.worked_dot,  # over the star: both mark the same point when the best is chosen
         )
 
     def _show_curves(self) -> None:
@@ -209,13 +229,16 @@ class TradeoffLab(Lab):
         out = evaluate(pipe.leads, is_sqo, capacity_hours=cap, priority=pipe.score)
         row = pipe.row_at(t)
         best = best_threshold(pipe.curve, cap)
+        binds = out.n_worked < out.n_sqo  # the hours run out before the SQOs do
+        self.capacity_binds = binds
+        within = " within capacity" if binds else ""
 
         self.show_numbers(
             [
                 ("n_sqo", "SQOs", f"{out.n_sqo:,} of {out.n_leads:,}"),
                 ("n_worked", "worked within capacity", fmt_int(out.n_worked)),
-                ("win_rate", "win rate", fmt_pct(out.win_rate)),
-                ("capture_rate", "capture rate", fmt_pct(out.capture_rate)),
+                ("win_rate", f"win rate{within}", fmt_pct(out.win_rate)),
+                ("capture_rate", f"capture rate{within}", fmt_pct(out.capture_rate)),
                 ("revenue_missed", "missed revenue", fmt_eur(out.revenue_missed_eur)),
                 ("wasted_hours", "wasted hours", fmt_int(out.wasted_hours)),
                 ("revenue_per_hour", "revenue per hour", fmt_eur(out.revenue_per_hour_eur)),
@@ -224,18 +247,22 @@ class TradeoffLab(Lab):
                     "best threshold under capacity",
                     "none fits" if best is None else f"{best['threshold']:.1f} points",
                 ),
-            ]
+            ],
+            note=self._capacity_note(out, row, cap),
         )
         self.now_line.set_xdata([t, t])
         if row is None:
-            self.win_dot.set_data([], [])
-            self.capture_dot.set_data([], [])
+            self.all_dots.set_data([], [])
             self.now_dot.set_data([], [])
         else:
-            self.win_dot.set_data([t], [row["win_rate"]])
-            self.capture_dot.set_data([t], [row["capture_rate"]])
+            self.all_dots.set_data([t, t], [row["win_rate"], row["capture_rate"]])
             self.now_dot.set_data(*self._shares([row["hours_spent"]], [row["revenue_won_eur"]]))
-        self.worked_dot.set_data(*self._shares([out.hours_spent], [out.revenue_won_eur]))
+        if binds:
+            self.cap_dots.set_data([t, t], [out.win_rate, out.capture_rate])
+            self.worked_dot.set_data(*self._shares([out.hours_spent], [out.revenue_won_eur]))
+        else:  # every SQO is worked: the within-capacity point is the curve's point
+            self.cap_dots.set_data([], [])
+            self.worked_dot.set_data([], [])
         cap_share = self._shares([cap], [0.0])[0][0]
         self.cap_line.set_xdata([cap_share, cap_share])
         if best is None:
@@ -251,12 +278,44 @@ class TradeoffLab(Lab):
             else f"the best threshold under the capacity is {best['threshold']:.1f} points, "
             f"winning {fmt_eur(best['revenue_won_eur'])}"
         )
+        if binds and row is not None:
+            rates = (
+                f"if all SQOs were worked the win rate would be {fmt_pct(row['win_rate'])} and "
+                f"the capture rate {fmt_pct(row['capture_rate'])} (black dots); within capacity "
+                f"they are {fmt_pct(out.win_rate)} and {fmt_pct(out.capture_rate)} (crosses)"
+            )
+        else:
+            rates = (
+                f"the win rate is {fmt_pct(out.win_rate)} and the capture rate "
+                f"{fmt_pct(out.capture_rate)}"
+            )
         self.plot.alt = (
-            f"Left: win rate and capture rate against the score threshold; at {t:g} points the "
-            f"win rate is {fmt_pct(out.win_rate)} and the capture rate "
-            f"{fmt_pct(out.capture_rate)}. Right: revenue won against sales hours; with "
+            f"Left: win rate and capture rate against the score threshold; at {t:g} points "
+            f"{rates}. Right: revenue won against sales hours; with "
             f"{cap:,.0f} hours of capacity {out.n_worked:,} of {out.n_sqo:,} SQOs are worked, "
             f"winning {fmt_eur(out.revenue_won_eur)}; {best_text}."
+        )
+
+    @staticmethod
+    def _capacity_note(out: Any, row: pd.Series | None, cap: float) -> str:
+        """Say whether the sales capacity binds, and what that means for the numbers."""
+        if out.n_worked >= out.n_sqo:
+            return (
+                '<p class="sqolab-capacity" data-binds="no">Capacity is enough: all '
+                f"{out.n_sqo:,} SQOs can be worked in {cap:,.0f} hours.</p>"
+            )
+        all_rates = (
+            ""
+            if row is None
+            else f" If all were worked: win rate {fmt_pct(row['win_rate'])}, capture rate "
+            f"{fmt_pct(row['capture_rate'])} (black dots on the chart)."
+        )
+        return (
+            '<p class="sqolab-capacity sqolab-binds" data-binds="yes"><b>Capacity binds:</b> '
+            f"{out.n_worked:,} of {out.n_sqo:,} SQOs can be worked in {cap:,.0f} hours; the rest "
+            "wait. The numbers below are within capacity (crosses on the chart), so a small "
+            f"change of the threshold may not move them.{all_rates} Raise the threshold to pick "
+            "fewer, better SQOs, or add hours.</p>"
         )
 
 
