@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import csv
+import datetime
 import io
+import re
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from sqolab.data.loading import (
     load_campaigns,
@@ -27,6 +35,7 @@ from sqolab.data.schema import (
     OUTCOME_DTYPE,
     SOURCE_DTYPE,
     LeadDataError,
+    Problem,
 )
 
 HEADER = list(LEAD_COLUMN_NAMES)
@@ -559,6 +568,215 @@ def test_validate_leads_bad_frames(frame_change):
 
 
 # --------------------------------------------------------------------------------------------
+# Excel workbooks (.xlsx)
+
+
+def typed_cell(value: str) -> object:
+    """A CSV cell as Excel would hold it: numbers and dates typed, empty cells empty."""
+    if value == "":
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return datetime.date.fromisoformat(value)
+    if re.fullmatch(r"-?\d+", value):
+        return int(value)
+    if re.fullmatch(r"-?\d+\.\d+", value):
+        return float(value)
+    return value
+
+
+def workbook_bytes(
+    rows: list[list[object]] | None = None,
+    header: list[str] | None = None,
+    *,
+    title: str = "Leads",
+    before: tuple[list[object], ...] = (),
+    sheets: dict[str, list[list[object]]] | None = None,
+) -> bytes:
+    """An .xlsx workbook: the table (optional rows above the header) first, then other sheets."""
+    book = openpyxl.Workbook()
+    table = book.active
+    table.title = title
+    rows = [[typed_cell(v) for v in r] for r in ROWS] if rows is None else rows
+    for row in [*before, HEADER if header is None else header, *rows]:
+        table.append(list(row))
+    for name, content in (sheets or {}).items():
+        sheet = book.create_sheet(name)
+        for row in content:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_workbook(data: bytes, **kwargs: object) -> pd.DataFrame:
+    return read_leads(io.BytesIO(data), **kwargs)
+
+
+def test_workbook_gives_the_same_frame_as_the_csv(tmp_path):
+    text_rows = with_cell(0, "company", "Bäckerei Müller & Söhne")
+    text_rows[1][HEADER.index("industry")] = "Großhandel"
+    text_rows[3][HEADER.index("created_on")] = "2025-04-15 14:30:00"
+    notes = ["Grüße aus Köln", "", "42", "TRUE"]
+    csv_rows = [[*r, note] for r, note in zip(text_rows, notes, strict=True)]
+    expected = read_text(lead_csv(csv_rows, header=[*HEADER, "Notiz"]))
+
+    typed = [[typed_cell(v) for v in r] for r in text_rows]
+    typed[3][HEADER.index("created_on")] = datetime.datetime(2025, 4, 15, 14, 30)
+    typed[0][HEADER.index("budget_eur")] = 25000.0  # a whole float is written without ".0"
+    typed[1][HEADER.index("deal_value_eur")] = 12000.5
+    cells = [[*r, note] for r, note in zip(typed, ["Grüße aus Köln", None, 42, True], strict=True)]
+    assert isinstance(typed[0][HEADER.index("created_on")], datetime.date)  # a real Excel date
+    path = tmp_path / "crm_export.xlsx"
+    path.write_bytes(workbook_bytes(cells, [*HEADER, "Notiz"]))
+
+    df = read_leads(path)
+    check_canonical(df)
+    pd.testing.assert_frame_equal(df, expected)
+    assert df["company"][0] == "Bäckerei Müller & Söhne"
+    assert df["created_on"][3] == pd.Timestamp("2025-04-15 14:30")
+    assert np.isnan(df["budget_eur"][1]) and df["Notiz"].tolist()[2:] == ["42", "TRUE"]
+
+
+def test_workbook_from_bytes_and_binary_handle(tmp_path):
+    data = workbook_bytes()
+    path = tmp_path / "leads.xlsx"
+    path.write_bytes(data)
+    with path.open("rb") as handle:
+        frames = [read_leads(data), read_leads(str(path)), read_leads(handle)]
+    for frame in frames[1:]:
+        pd.testing.assert_frame_equal(frame, frames[0])
+    pd.testing.assert_frame_equal(frames[0], read_text(lead_csv()))
+
+
+def test_workbook_error_names_sheet_row_column_and_value():
+    rows = [[typed_cell(v) for v in r] for r in with_cell(2, "engagement_score", "101")]
+    with pytest.raises(LeadDataError) as info:
+        read_workbook(workbook_bytes(rows))  # header on row 1: the third lead is row 4
+    message = str(info.value)
+    for text in ("engagement_score", "row 4", "101", "between 0 and 100", "sheet 'Leads'"):
+        assert text in message, f"{text!r} not in:\n{message}"
+    (problem,) = info.value.problems
+    assert problem.column == "engagement_score" and problem.rows == (4,)
+    assert problem.values == ("101",)
+
+
+def test_workbook_header_below_title_rows_counts_sheet_rows():
+    rows = [[typed_cell(v) for v in r] for r in with_cell(1, "budget_eur", "-5")]
+    data = workbook_bytes(rows, before=([], [None, "  "]))  # blank rows: the header is row 3
+    with pytest.raises(LeadDataError) as info:
+        read_workbook(data)
+    assert info.value.problems[0].rows == (5,) and "'-5'" in str(info.value)
+
+
+def test_workbook_numbers_typed_as_text_and_text_cells_are_parsed_like_csv():
+    rows = [[typed_cell(v) for v in r] for r in ROWS]
+    rows[0][HEADER.index("budget_eur")] = "25.000,00 €"  # German text in a cell
+    rows[1][HEADER.index("authority")] = " Decision Maker "
+    rows[2][HEADER.index("created_on")] = "01.03.2025"
+    df = read_workbook(workbook_bytes(rows))
+    assert df["budget_eur"][0] == 25000
+    assert df["authority"][1] == "decision_maker"
+    assert df["created_on"][2] == pd.Timestamp("2025-03-01")
+
+
+def test_workbook_with_mapping():
+    header = [h.replace("engagement_score", "Engagement Points") for h in HEADER]
+    data = workbook_bytes(header=header)
+    df = read_workbook(data, mapping={"Engagement Points": "engagement_score"})
+    assert df["engagement_score"].tolist() == [80, 55, 30, 10]
+    with pytest.raises(LeadDataError, match="mapping="):
+        read_workbook(data)
+
+
+def test_workbook_with_several_sheets_reads_the_leads_sheet_else_the_first():
+    other = {"Notes": [["whatever"], [1, 2, 3]]}
+    # "Leads" is the second sheet: it is chosen by its name
+    named = workbook_bytes(title="Leads", sheets=other)
+    book = openpyxl.load_workbook(io.BytesIO(named))
+    book.move_sheet("Leads", offset=1)
+    out = io.BytesIO()
+    book.save(out)
+    assert openpyxl.load_workbook(out).sheetnames == ["Notes", "Leads"]
+    pd.testing.assert_frame_equal(read_workbook(out.getvalue()), read_text(lead_csv()))
+    # no sheet named like the table: the first sheet
+    first = workbook_bytes(title="Export 2025", sheets=other)
+    assert openpyxl.load_workbook(io.BytesIO(first)).sheetnames == ["Export 2025", "Notes"]
+    assert len(read_workbook(first)) == 4
+    wrong = workbook_bytes(title="Notes", rows=[["x"]], header=["note"], sheets={"Data": []})
+    with pytest.raises(LeadDataError, match="sheet 'Notes'"):  # messages name the sheet read
+        read_workbook(wrong)
+
+
+def test_workbook_formulas_read_saved_results_and_report_missing_ones():
+    rows = [[typed_cell(v) for v in r] for r in ROWS]
+    rows[1][HEADER.index("engagement_score")] = "=50+5"  # openpyxl saves no result
+    data = workbook_bytes(rows)
+    with pytest.raises(LeadDataError) as info:
+        read_workbook(data)
+    (problem,) = info.value.problems  # reported once, not also as an empty required cell
+    assert problem.column == "engagement_score" and problem.rows == (3,)
+    assert problem.values == ("=50+5",) and "saved result" in problem.message
+    # the same formula with the result Excel saves next to it
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    saved = io.BytesIO()
+    with zipfile.ZipFile(saved, "w") as out:
+        for item in archive.infolist():
+            content = archive.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"<f>50+5</f><v />", b"<f>50+5</f><v>55</v>")
+            out.writestr(item, content)
+    pd.testing.assert_frame_equal(read_workbook(saved.getvalue()), read_text(lead_csv()))
+
+
+def test_read_campaigns_from_a_workbook():
+    data = workbook_bytes(
+        [["Spring Webinar", "Inbound", 1200.5], ["Expo", "event", 9000]],
+        ["Campaign", "Channel", "Spend EUR"],
+        title="Campaigns",
+        sheets={"Leads": [["lead_id"], ["L-1"]]},
+    )
+    df = read_campaigns(io.BytesIO(data))
+    assert df["spend_eur"].tolist() == [1200.5, 9000.0]
+    assert df["channel"].tolist() == ["inbound", "event"]
+
+
+def _zip_without_workbook() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("leads.csv", lead_csv())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (_zip_without_workbook(), ["Excel workbook (.xlsx)", "damaged"]),
+        (workbook_bytes()[:1500], ["Excel workbook (.xlsx)", "damaged"]),
+        (workbook_bytes()[:-100], ["Excel workbook (.xlsx)", "damaged"]),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), [".xls", "save as .xlsx or CSV"]),
+        (workbook_bytes([], title="Leads"), ["no data rows", "sheet 'Leads'"]),
+    ],
+    ids=["zip_without_workbook", "truncated", "cut_end", "old_xls", "header_only"],
+)
+def test_bad_workbooks_raise_lead_data_error(content, expected):
+    with pytest.raises(LeadDataError) as info:
+        read_workbook(content)
+    message = str(info.value)
+    for text in expected:
+        assert text in message, f"{text!r} not in:\n{message}"
+    error = info.value  # no openpyxl or zipfile traceback for learners
+    assert error.__cause__ is None and (error.__context__ is None or error.__suppress_context__)
+
+
+def test_csv_reading_does_not_import_openpyxl():
+    code = (
+        "import io, sys\nfrom sqolab import read_leads\n"
+        f"read_leads(io.StringIO({lead_csv()!r}))\nassert 'openpyxl' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --------------------------------------------------------------------------------------------
 # Random mutations never raise anything but LeadDataError
 
 CELL_VALUES = st.one_of(
@@ -733,3 +951,292 @@ def test_datasets_dir_is_repository_datasets():
 
     expected = Path(__file__).resolve().parents[1] / "datasets"
     assert expected == loading.DATASETS_DIR
+
+
+WORKBOOK_CELLS = st.one_of(
+    CELL_VALUES.map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**18), 10**18),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.datetimes(datetime.datetime(1900, 3, 1), datetime.datetime(2999, 12, 31)),
+)
+
+
+@st.composite
+def mutated_workbooks(draw: st.DrawFn) -> bytes:
+    rows = [[typed_cell(v) for v in r] for r in ROWS]
+    for _ in range(draw(st.integers(0, 4))):
+        row = draw(st.integers(0, len(rows) - 1))
+        rows[row][draw(st.integers(0, len(HEADER) - 1))] = draw(WORKBOOK_CELLS)
+    data = workbook_bytes(rows)  # its length varies: the archive holds the time of saving
+    if draw(st.booleans()):  # damage the archive
+        position = int(draw(st.floats(0, 1)) * len(data))
+        data = data[:position] + draw(st.binary(max_size=20)) + data[position + 10 :]
+    if draw(st.booleans()):
+        data = data[: int(draw(st.floats(0, 1)) * len(data))]
+    return data
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_workbooks())
+def test_mutated_workbooks_raise_only_lead_data_error(data):
+    try:
+        df = read_leads(io.BytesIO(data))
+    except LeadDataError as error:
+        assert error.problems and str(error)
+        return
+    check_canonical(df)
+    assert df["engagement_score"].between(0, 100).all()
+    assert (df["sales_hours"] > 0).all() and df["lead_id"].is_unique
+
+
+# --------------------------------------------------------------------------------------------
+# Missing columns: one problem with a confident suggested mapping; mapped headers in messages
+
+GERMAN_HEADER = (
+    "Lead ID;Firma;Branche;Land;Position;Mitarbeiter;Quelle;Kampagne;Erstellt am;Budget (EUR);"
+    "Entscheider;Bedarf;Zeitrahmen (Monate);Engagement Score;Fit Score;Wettbewerber;"
+    "Auftragswert;Vertriebsstunden"
+)
+GERMAN_ROWS = (
+    "L-001;Acme GmbH;Software;DE;CTO;120;inbound;Frühjahr;01.03.2025;25.000;Entscheider;"
+    "confirmed;3;80;75;1;30.000;12,5\n"
+    "L-002;Beta AG;Handel;AT;IT-Leitung;45;paid_search;;02.03.2025;;influencer;latent;;55;60;0;"
+    "12.000,50;6\n"
+)
+GERMAN_MAPPING = {
+    "Firma": "company",
+    "Branche": "industry",
+    "Land": "country",
+    "Position": "contact_title",
+    "Mitarbeiter": "employees",
+    "Quelle": "source",
+    "Kampagne": "campaign",
+    "Erstellt am": "created_on",
+    "Budget (EUR)": "budget_eur",
+    "Entscheider": "authority",
+    "Bedarf": "need",
+    "Zeitrahmen (Monate)": "timeline_months",
+    "Wettbewerber": "competitors",
+    "Auftragswert": "deal_value_eur",
+    "Vertriebsstunden": "sales_hours",
+}
+
+
+def suggested_mapping(message: str) -> dict[str, str]:
+    """The mapping={...} the message suggests (empty if none)."""
+    found = re.search(r"Suggested from the names \(check it\): mapping=(\{[^}]*\})", message)
+    return ast.literal_eval(found.group(1)) if found else {}
+
+
+def test_german_headers_without_mapping_give_one_short_problem_with_a_mapping():
+    text = GERMAN_HEADER + "\n" + GERMAN_ROWS.replace("Entscheider;", "decision_maker;", 1)
+    with pytest.raises(LeadDataError) as info:
+        read_text(text)
+    message = str(info.value)
+    assert len(message) < 2000, message
+    (problem,) = info.value.problems
+    assert message.count("\n- ") == 1
+    assert problem.column is None
+    missing = [name for name in GERMAN_MAPPING.values()]
+    assert f"15 required columns are missing: {', '.join(missing)}." in problem.message
+    assert f"match no lead column: {', '.join(GERMAN_MAPPING)}." in problem.message
+    assert message.count("mapping={") == 1 and message.count("Firma") == 2  # listed, mapped
+    assert '"Kampagne": "company"' not in message and '"Land": "need"' not in message
+    assert suggested_mapping(message) == GERMAN_MAPPING  # all confident, and only those
+    assert problem.fix == (
+        "pass this mapping to read_leads, or rename the headers; "
+        "columns the file does not have must be added."
+    )
+    df = read_text(text, mapping=suggested_mapping(message))  # the suggestion works
+    check_canonical(df)
+    assert df["company"].tolist() == ["Acme GmbH", "Beta AG"]
+    assert df["deal_value_eur"].tolist() == [30000.0, 12000.5]
+
+
+def test_german_headers_from_a_cp1252_file(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes((GERMAN_HEADER + "\n" + GERMAN_ROWS).encode("cp1252"))
+    with pytest.raises(LeadDataError) as info:
+        read_leads(path)
+    assert len(info.value.problems) == 1
+    assert suggested_mapping(str(info.value)) == GERMAN_MAPPING
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("Account Name", "company"),
+        ("Job Title", "contact_title"),
+        ("NumberOfEmployees", "employees"),
+        ("Lead Source", "source"),
+        ("Branche", "industry"),
+        ("Kampagne", "campaign"),
+        ("Entscheider", "authority"),
+        ("Wettbewerber", "competitors"),
+        ("Sales Hrs", "sales_hours"),
+        ("LeadSource", "source"),
+        ("Created Date", "created_on"),
+        ("CreatedDate", "created_on"),
+        ("Budget [EUR]", "budget_eur"),
+        ("Timeline (months)", "timeline_months"),
+        ("Amount", "deal_value_eur"),
+        ("Deal Value", "deal_value_eur"),
+        ("Deal_Value (EUR)", "deal_value_eur"),
+        ("Employee", "employees"),  # nearly the same name (difflib ratio >= 0.8)
+        ("Engagement", "engagement_score"),
+    ],
+)
+def test_confident_suggestions_for_crm_names(header, expected):
+    text = lead_csv(header=[header if h == expected else h for h in HEADER])
+    with pytest.raises(LeadDataError) as info:
+        read_text(text)
+    assert suggested_mapping(str(info.value)) == {header: expected}
+    (problem,) = info.value.problems
+    assert problem.column == expected and problem.message.startswith("Required column is")
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("Kampagne", "company"),
+        ("Land", "need"),
+        ("Kundennummer", "company"),
+        ("Notes", "need"),
+        ("Score", "fit_score"),
+        ("Sales", "sales_hours"),
+        ("Country Code", "country"),
+    ],
+)
+def test_no_suggestion_without_confidence(header, column):
+    text = lead_csv(header=[header if h == column else h for h in HEADER])
+    with pytest.raises(LeadDataError) as info:
+        read_text(text)
+    message = str(info.value)
+    assert "Suggested" not in message and suggested_mapping(message) == {}
+    assert f"match no lead column: {header}." in message
+    assert 'mapping={"<your column>": "<lead column>"}' in message
+
+
+def test_a_file_column_or_schema_column_is_never_suggested_twice():
+    from sqolab.data.loading import _suggest_names
+
+    # two file columns for one schema column: ambiguous, no suggestion
+    header = ["Firma", "Account Name", *HEADER[2:]]
+    rows = [[r[1], *r[1:]] for r in ROWS]
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(rows, header=header))
+    assert suggested_mapping(str(info.value)) == {}
+    # a file column as close to two schema columns: no suggestion
+    assert _suggest_names(["Score"], ["scores", "scorer"]) == {}
+    # the better match wins when it is the only best one on both sides
+    assert _suggest_names(["Budgets", "Budget"], ["budget_eur"]) == {"Budget": "budget_eur"}
+    assert _suggest_names(["Campaign ID", "Campaign Name"], ["campaign"]) == {
+        "Campaign Name": "campaign"
+    }
+    names = [c for c in LEAD_COLUMN_NAMES if c != "lead_id"]
+    suggested = _suggest_names(list(GERMAN_MAPPING), names)
+    assert suggested == GERMAN_MAPPING
+    assert len(set(suggested.values())) == len(suggested)
+
+
+def test_partial_mapping_is_kept_in_the_suggestion_and_unsure_columns_are_named():
+    header = [
+        {"company": "Firma", "employees": "Staff", "need": "Bedarf"}.get(h, h) for h in HEADER
+    ]
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(header=header), mapping={"Staff": "employees"})
+    (problem,) = info.value.problems
+    assert suggested_mapping(problem.message) == {
+        "Staff": "employees",
+        "Firma": "company",
+        "Bedarf": "need",
+    }
+    assert "No column looks like" not in problem.message
+    header[HEADER.index("country")] = "Region"
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(header=header), mapping={"Staff": "employees"})
+    (problem,) = info.value.problems
+    assert "No column looks like: country." in problem.message
+    assert "Region" in problem.message and '"Region"' not in problem.message
+
+
+def test_optional_columns_are_suggested_alongside_missing_required_ones():
+    header = [{"need": "Bedarf", "outcome": "Ergebnis"}.get(h, h) for h in HEADER]
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(header=header))
+    (problem,) = info.value.problems
+    assert problem.column == "need"
+    assert suggested_mapping(problem.message) == {"Bedarf": "need", "Ergebnis": "outcome"}
+
+
+def test_many_unmatched_columns_are_cut_short():
+    header = [*HEADER, *(f"Extra {i}" for i in range(40))]
+    rows = [[*r, *("x" * 40)] for r in ROWS]
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(rows, header=header, drop=("fit_score",)))
+    message = str(info.value)
+    assert "Extra 19 and 20 more." in message and "Extra 20" not in message
+    assert len(message) < 1000
+
+
+def test_missing_columns_in_frames_and_campaigns_suggest_in_their_own_terms():
+    df = read_text(lead_csv()).rename(columns={"company": "Account Name", "fit_score": "Fit"})
+    with pytest.raises(LeadDataError) as info:
+        validate_leads(df)
+    (problem,) = info.value.problems
+    assert 'df.rename(columns={"Account Name": "company", "Fit": "fit_score"})' in problem.message
+    assert "mapping" not in str(info.value)
+    with pytest.raises(LeadDataError) as info:
+        read_campaigns(io.StringIO("Kampagne;Kanal;Kosten\nspring;inbound;10\n"))
+    (problem,) = info.value.problems
+    assert "'Kampagne' to 'campaign', 'Kanal' to 'channel', 'Kosten' to 'spend_eur'" in str(
+        info.value
+    )
+
+
+def test_mapping_key_not_in_the_file_is_reported_once():
+    header = [h.replace("engagement_score", "Engagement Pts") for h in HEADER]
+    mapping = {"Engagement Points": "engagement_score"}
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(header=header), mapping=mapping)
+    (problem,) = info.value.problems
+    assert problem.column == "engagement_score"
+    assert "'Engagement Points', but the file has no such column" in problem.message
+    assert "Did you mean 'Engagement Pts'?" in problem.message
+    assert str(info.value).count("engagement_score") == 1
+    # with other columns missing, the mapped one is not listed again among them
+    with pytest.raises(LeadDataError) as info:
+        read_text(lead_csv(header=header, drop=("fit_score", "need")), mapping=mapping)
+    columns = [p.column for p in info.value.problems]
+    assert columns == [None, "engagement_score"]  # missing columns first
+    missing = next(p for p in info.value.problems if p.column is None)
+    assert missing.message.startswith("2 required columns are missing: need, fit_score.")
+    assert "engagement_score" not in missing.message
+
+
+def test_value_errors_name_the_users_header_when_mapped():
+    text = GERMAN_HEADER + "\n" + GERMAN_ROWS.replace("Entscheider;", "CEO;", 1)
+    text = text.replace(";80;", ";101;", 1)
+    with pytest.raises(LeadDataError) as info:
+        read_text(text, mapping=GERMAN_MAPPING)
+    message = str(info.value)
+    assert "- Column 'authority' (your column 'Entscheider'): Values that are not allowed" in (
+        message
+    )
+    assert "- Column 'engagement_score': Values above" in message  # matched by its name
+    authority = next(p for p in info.value.problems if p.column == "authority")
+    assert isinstance(authority, Problem)
+    assert authority.rows == (2,) and authority.values == ("CEO",)
+    # empty required cells and workbook columns name the header too
+    header = [h.replace("sales_hours", "Stunden") for h in HEADER]
+    with pytest.raises(LeadDataError, match=r"'sales_hours' \(your column 'Stunden'\): Empty"):
+        read_text(
+            lead_csv(with_cell(1, "sales_hours", ""), header=header),
+            mapping={"Stunden": "sales_hours"},
+        )
+    rows = [[typed_cell(v) for v in r] for r in with_cell(0, "fit_score", "abc")]
+    data = workbook_bytes(rows, [h.replace("fit_score", "Fit") for h in HEADER])
+    with pytest.raises(LeadDataError, match=r"'fit_score' \(your column 'Fit'\): Values that"):
+        read_workbook(data, mapping={"Fit": "fit_score"})

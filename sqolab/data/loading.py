@@ -1,7 +1,12 @@
 """Read and validate lead, campaign and orchard tables.
 
-One generic pipeline serves all three tables: read the bytes, decode them, split the CSV, name
-the columns, parse every cell by the column's kind (see ``sqolab.data.schema``), check the
+Accepted inputs: CSV files and Excel workbooks (.xlsx), given as a path, bytes or an open file
+(binary, or text for CSV). Old binary Excel files (.xls) are rejected with a hint to save them as
+.xlsx or CSV.
+
+One generic pipeline serves all three tables: read the bytes, decode them and split the CSV (or
+turn the workbook's cells into the same text, see below), name the columns, parse every cell by
+the column's kind (see ``sqolab.data.schema``), check the
 constraints with pandera, and turn every failure into a :class:`~sqolab.data.schema.Problem`.
 All problems of a file are collected and raised together as one
 :class:`~sqolab.data.schema.LeadDataError`; bad content never raises anything else.
@@ -15,7 +20,11 @@ Parsing rules (all tables):
   the end of a row are ignored, a short row is padded with empty cells.
 * Header names match a schema column after lowercasing, stripping and turning runs of spaces
   and hyphens into one underscore ("Lead ID" -> lead_id). Other columns are kept, after the
-  schema columns, as text.
+  schema columns, as text. Missing required columns are reported as one problem that
+  lists them, the columns matching no schema column, and a suggested mapping of confident
+  matches only: known CRM and German names (Firma -> company, Lead Source -> source) or
+  nearly the same name (difflib ratio >= 0.8, ignoring case, units in brackets, spaces,
+  hyphens and underscores). Problems in a column renamed by a mapping name the user's header.
 * Numbers: semicolon files use the German convention: ``,`` is the decimal mark and ``.``
   separates groups of three digits (``1234,5``, ``12.500,00``, ``12.500`` = 12500). Comma
   files use the English one (``1234.5``, ``12,500.00``). Tab files use the German convention
@@ -35,19 +44,38 @@ Parsing rules (all tables):
 * Dates: ``2025-03-01`` (ISO) or ``01.03.2025`` / ``01.03.25`` (German), optionally followed
   by a time ``14:30`` or ``14:30:00``; years 1900 to 2199.
 
+Workbooks (.xlsx, read with openpyxl, which is imported only for workbooks):
+
+* Sheet: a sheet named like the table ("Leads" or "lead" for leads, "Campaigns" for campaigns,
+  "Orchard" for the orchard; case, spaces and hyphens do not matter), otherwise the first
+  worksheet. Messages name the sheet.
+* The first non-empty row is the header, as in CSV files. Every cell is turned into the text a
+  CSV export would hold and then parsed by exactly the rules above: numbers as ``12`` (whole
+  numbers without ``.0``) or ``12.5``, so number cells are exact and numbers typed as text
+  follow the comma-file convention (decimal point); dates as ``2025-03-01``, with
+  `` 14:30:00`` only if the cell has a time; booleans as ``TRUE``/``FALSE``; empty cells as
+  empty text. Error cells such as ``#N/A`` are errors, as in CSV files.
+* Formulas: the result saved with the workbook is read. A formula without a saved result
+  (workbooks written by scripts and never opened in Excel) is reported as a problem.
+* A damaged workbook, or a zip file that is no workbook, raises :class:`LeadDataError`.
+
 Row numbers in messages are spreadsheet rows: the header is row 1, the first data row is row 2
-(blank lines count, as they do when the file is opened in a spreadsheet).
+(blank lines count, as they do when the file is opened in a spreadsheet); in workbooks they are
+the sheet's row numbers, counted from its first row.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import datetime
 import difflib
 import functools
 import io
+import json
 import os
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +129,8 @@ DATE_RE = (
 YEARS = (1900, 2200)  # plausible years; also keeps dates inside datetime64[ns]
 EMPTY_FIX = "export the data again; the file needs a header row and one row per record."
 WHOLE_LIMIT = 2.0**53  # largest whole number a float64 (and the parser) holds exactly
+XLSX_MAGIC = b"PK\x03\x04"  # a zip archive: .xlsx (and other Office Open XML files)
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # an OLE compound file: old binary .xls
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: hashable by identity, for the schema cache
@@ -140,7 +170,9 @@ class _Context:
     rows: np.ndarray  # spreadsheet row number of each data row
     decimal: str  # the file's decimal mark (see the module docstring)
     table: _Table
-    rename_hint: Callable[[str, str], str]  # (found column, schema column) -> how to rename
+    # suggested renames {file column: schema column} -> (the renames as the user writes them, fix)
+    rename_hint: Callable[[dict[Any, str]], tuple[str, str]]
+    headers: dict[str, str] = field(default_factory=dict)  # mapped column -> user's header
     raw: dict[str, pd.Series] = field(default_factory=dict)  # cells as they appeared
     bad: dict[str, np.ndarray] = field(default_factory=dict)  # cells the parser rejected
     problems: list[Problem] = field(default_factory=list)
@@ -157,6 +189,15 @@ class _Context:
         raw = self.raw[column].iloc[first]
         values = tuple("" if pd.isna(v) else str(v) for v in raw)  # error message only
         count = f"{positions.size} row{'s' if positions.size > 1 else ''}"
+        if column in self.headers:
+            return Problem(
+                column,
+                f"{message} ({count}).",
+                fix,
+                tuple(int(r) for r in self.rows[first]),
+                values,
+                header=self.headers[column],
+            )
         return Problem(
             column,
             f"{message} ({count}).",
@@ -170,10 +211,10 @@ class _Context:
 # Reading bytes and splitting the CSV
 
 
-def _read_text(path_or_buffer: PathOrBuffer) -> tuple[str, str]:
-    """The decoded text of a path, bytes or file-like object, and a name for messages."""
+def _read_source(path_or_buffer: PathOrBuffer) -> tuple[bytes | str, str]:
+    """The raw content (bytes, or text from a text handle) of the input, and a name for messages."""
     if isinstance(path_or_buffer, bytes | bytearray | memoryview):
-        return _decode(bytes(path_or_buffer), "the given data"), "the given data"
+        return bytes(path_or_buffer), "the given data"
     if isinstance(path_or_buffer, str | os.PathLike):
         path = Path(path_or_buffer)
         if isinstance(path_or_buffer, str) and "\n" in path_or_buffer:
@@ -182,21 +223,19 @@ def _read_text(path_or_buffer: PathOrBuffer) -> tuple[str, str]:
                 "To read CSV text, wrap it: io.StringIO(text)."
             )
         if path.is_dir():
-            raise IsADirectoryError(f"{path} is a folder, not a CSV file.")
+            raise IsADirectoryError(f"{path} is a folder, not a CSV file or workbook.")
         if not path.is_file():
             raise FileNotFoundError(
                 f"No file at {path} (absolute: {path.resolve()}). Check the name and folder."
             )
-        return _decode(path.read_bytes(), path.name), path.name
+        return path.read_bytes(), path.name
     if hasattr(path_or_buffer, "read"):
         name = str(getattr(path_or_buffer, "name", "") or "the given file object")
         try:
             data = path_or_buffer.read()
         except UnicodeDecodeError:  # a text file opened with the wrong encoding
             data = _reread_bytes(path_or_buffer, name)
-        if isinstance(data, str):
-            return _check_text(data, name), name
-        return _decode(bytes(data), name), name
+        return (data if isinstance(data, str) else bytes(data)), name
     raise TypeError(
         f"Expected a file path, bytes or an open file, not {type(path_or_buffer).__name__}."
     )
@@ -220,12 +259,13 @@ def _reread_bytes(handle: IO[str], source: str) -> bytes:
 
 def _decode(data: bytes, source: str) -> str:
     """Decode UTF-8 (BOM or not), UTF-16 with BOM, or Windows-1252."""
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+    if data.startswith(XLS_MAGIC):
         raise LeadDataError(
             Problem(
                 None,
-                "This is an Excel workbook, not a CSV file.",
-                "in Excel use File > Save As > 'CSV UTF-8 (comma delimited)' and read that file.",
+                "This is an old binary Excel workbook (.xls), which cannot be read.",
+                "open it in Excel, save as .xlsx or CSV (File > Save As > 'Excel Workbook' or "
+                "'CSV UTF-8 (comma delimited)') and read that file.",
             ),
             source,
         )
@@ -315,23 +355,7 @@ def _split_rows(
             ),
             source,
         ) from None
-    blank = [not any(cell.strip() for cell in record) for record in records]
-    numbers = [i + 1 for i in range(len(records)) if not blank[i]]  # spreadsheet rows
-    if not numbers:
-        raise LeadDataError(
-            Problem(None, "The file has no header row, only empty cells.", EMPTY_FIX), source
-        )
-    header = records[numbers[0] - 1]
-    data_numbers = numbers[1:]
-    if not data_numbers:
-        raise LeadDataError(
-            Problem(
-                None,
-                "The file has a header row but no data rows.",
-                "export the data again, including the rows.",
-            ),
-            source,
-        )
+    header, data_numbers = _layout(records, source)
     width = len(header)
     ragged = [n for n in data_numbers if any(c.strip() for c in records[n - 1][width:])]
     if ragged:
@@ -353,6 +377,30 @@ def _split_rows(
     return header, rows, np.asarray(data_numbers)
 
 
+def _layout(records: list[list[str]], source: str) -> tuple[list[str], list[int]]:
+    """The header (first non-blank record) and the spreadsheet row numbers of the data rows.
+
+    ``records`` hold every row of the sheet from its first row on, blank ones included, so
+    record ``n - 1`` is spreadsheet row ``n``. A file without header or data rows raises.
+    """
+    blank = [not any(cell.strip() for cell in record) for record in records]
+    numbers = [i + 1 for i in range(len(records)) if not blank[i]]  # spreadsheet rows
+    if not numbers:
+        raise LeadDataError(
+            Problem(None, "The file has no header row, only empty cells.", EMPTY_FIX), source
+        )
+    if len(numbers) == 1:
+        raise LeadDataError(
+            Problem(
+                None,
+                "The file has a header row but no data rows.",
+                "export the data again, including the rows.",
+            ),
+            source,
+        )
+    return records[numbers[0] - 1], numbers[1:]
+
+
 def _column_letter(position: int) -> str:
     """Spreadsheet letter of a 0-based column position (0 -> A, 26 -> AA)."""
     letters = ""
@@ -364,7 +412,164 @@ def _column_letter(position: int) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Reading workbooks (.xlsx): cells become the text a CSV export would hold
+
+
+@dataclass
+class _Sheet:
+    """A table as read from a file, before parsing: header, padded text rows and row numbers."""
+
+    source: str  # name for messages
+    header: list[str]
+    rows: list[list[str]]
+    numbers: np.ndarray  # spreadsheet row number of each data row
+    decimal: str | None  # the file's decimal mark; None: decided by the cells (tab files)
+    unsaved: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> formula
+
+
+def _read_csv(data: bytes | str, source: str) -> _Sheet:
+    text = _check_text(data, source) if isinstance(data, str) else _decode(data, source)
+    delimiter = _sniff_delimiter(text)
+    header, rows, numbers = _split_rows(text, delimiter, source)
+    return _Sheet(source, header, rows, numbers, {";": ",", ",": "."}.get(delimiter))
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as text: 12 (not 12.0), 12.5, 2025-03-01, 2025-03-01 14:30:00, TRUE."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"  # as Excel shows them
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)  # repr: shortest exact
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(getattr(value, "text", value))  # array formulas carry their text in .text
+
+
+def _pick_sheet(titles: list[str], table: _Table) -> int:
+    """The sheet named like the table ("Leads", "lead", "Campaigns", ...), else the first."""
+    wanted = {table.name, f"{table.name}s"}
+    return next((i for i, t in enumerate(titles) if _normalise_name(t) in wanted), 0)
+
+
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a formula element in a sheet's XML
+
+
+def _has_formulas(book: Any, sheet: Any) -> bool:
+    """Whether the sheet's XML holds a formula (a fast scan, to skip the formula pass)."""
+    try:  # openpyxl internals (3.1): the open archive and the sheet's path in it
+        xml = book._archive.read(sheet._worksheet_path)
+    except AttributeError:  # other openpyxl versions: assume formulas, look at every cell
+        return True
+    return bool(FORMULA_TAG.search(xml))
+
+
+def _sheet_values(
+    data: bytes, table: _Table, *, data_only: bool
+) -> tuple[str | None, list[tuple], bool]:
+    """Title, cell values (by row, from row 1 and column A) and whether it has formulas, of
+    the sheet to read. The title is None if the workbook has no worksheet."""
+    import openpyxl  # lazy: only workbooks need it, CSV reading stays fast
+
+    with warnings.catch_warnings():  # openpyxl warns about unsupported extensions, styles etc.
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+        try:
+            sheets = book.worksheets  # without chart sheets
+            if not sheets:
+                return None, [], False
+            sheet = sheets[_pick_sheet([s.title for s in sheets], table)]
+            sheet.reset_dimensions()  # the stored size is sometimes wrong; read all rows
+            values = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+            return sheet.title, values, _has_formulas(book, sheet)
+        finally:
+            book.close()
+
+
+def _read_workbook(data: bytes, source: str, table: _Table) -> _Sheet:
+    """Read the table's sheet of an .xlsx workbook (see the module docstring)."""
+    try:
+        title, values, has_formulas = _sheet_values(data, table, data_only=True)
+        formulas: list[tuple] = []
+        if has_formulas:
+            # A formula whose result was never saved (e.g. written by a script) reads as
+            # empty; the sheet read with formulas tells these cells apart from empty ones.
+            _, formulas, _ = _sheet_values(data, table, data_only=False)
+    except Exception:  # damaged files make zipfile, openpyxl and the XML parser raise anything
+        raise LeadDataError(
+            Problem(
+                None,
+                "The file starts like an Excel workbook (.xlsx) but cannot be read as one; "
+                "it may be damaged, incomplete or another kind of zip archive.",
+                "open it in Excel and save it again (as .xlsx or CSV), or export the data again.",
+            ),
+            source,
+        ) from None
+    if title is None:
+        raise LeadDataError(Problem(None, "The workbook has no worksheet.", EMPTY_FIX), source)
+    source = f"{source} (sheet '{title}')"
+    records = [[_cell_text(v) for v in row] for row in values]
+    unsaved: dict[tuple[int, int], str] = {}
+    for r, (row, formula_row) in enumerate(zip(values, formulas, strict=False)):
+        for c, (value, formula) in enumerate(zip(row, formula_row, strict=False)):
+            if value is None and formula is not None:
+                records[r][c] = unsaved[r + 1, c] = _cell_text(formula)
+    width = max((i + 1 for r in records for i, cell in enumerate(r) if cell.strip()), default=0)
+    records = [(r + [""] * width)[:width] for r in records]
+    header, numbers = _layout(records, source)
+    position = {n: i for i, n in enumerate(numbers)}
+    rows = [records[n - 1] for n in numbers]
+    flagged: dict[tuple[int, int], str] = {}
+    for (number, c), formula in unsaved.items():
+        if number in position:  # a formula in the header row stays its label
+            rows[position[number]][c] = ""
+            flagged[position[number], c] = formula
+    return _Sheet(source, header, rows, np.asarray(numbers), ".", flagged)
+
+
+# --------------------------------------------------------------------------------------------
 # Column names
+
+
+# Common CRM export and German header names of the schema columns, for suggested mappings.
+# Compared after _match_key (no case, units in brackets, spaces, hyphens or underscores).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "lead_id": ("Lead Nr", "Lead Nummer", "Lead Number"),
+    "company": ("Firma", "Firmenname", "Unternehmen", "Company", "Company Name", "Account Name"),
+    "industry": ("Branche", "Industry"),
+    "country": ("Land", "Country"),
+    "contact_title": ("Position", "Title", "Job Title", "Jobtitel", "Titel"),
+    "employees": (
+        "Mitarbeiter",
+        "Mitarbeiterzahl",
+        "Anzahl Mitarbeiter",
+        "Employees",
+        "Number of Employees",
+        "NumberOfEmployees",
+    ),
+    "source": ("Quelle", "Lead Quelle", "Leadquelle", "Lead Source", "LeadSource"),
+    "campaign": ("Kampagne", "Campaign", "Campaign Name"),
+    "created_on": ("Erstellt am", "Erstelldatum", "Created Date", "CreatedDate", "Created On"),
+    "budget_eur": ("Budget",),
+    "authority": ("Entscheider", "Authority"),
+    "need": ("Bedarf", "Need"),
+    "timeline_months": ("Zeitrahmen", "Timeline"),
+    "engagement_score": ("Engagement",),
+    "fit_score": ("Fit",),
+    "competitors": ("Wettbewerber", "Competitors"),
+    "deal_value_eur": ("Auftragswert", "Amount", "Deal Value", "Deal Size"),
+    "sales_hours": ("Vertriebsstunden", "Sales Hours"),
+    "outcome": ("Ergebnis", "Outcome"),
+    "channel": ("Kanal", "Channel"),
+    "spend_eur": ("Ausgaben", "Kosten", "Spend"),
+}
+CLOSE_RATIO = 0.8  # difflib ratio of match keys above which a name counts as a confident match
+MAX_LISTED = 20  # unmatched file columns listed in the missing-columns problem
 
 
 def _normalise_name(label: object) -> str:
@@ -372,12 +577,80 @@ def _normalise_name(label: object) -> str:
     return re.sub(r"[\s\-]+", "_", str(label).strip().lower())
 
 
-def _name_columns(
-    labels: list[Any], table: _Table, mapping: dict[str, str] | None
-) -> tuple[list[Any], list[Problem], set[int]]:
+def _match_key(label: object) -> str:
+    """A name as compared for suggestions: lowercase, without units in brackets ("(EUR)"),
+    spaces, hyphens and underscores ("Budget (EUR)" -> "budget", "lead_id" -> "leadid")."""
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", "", str(label).lower())
+    return re.sub(r"[\s\-_]+", "", text)
+
+
+SYNONYM_KEYS: dict[str, str] = {
+    _match_key(word): name for name, words in SYNONYMS.items() for word in words
+}
+
+
+def _match_score(label: object, name: str) -> float:
+    """How surely the file's column ``label`` holds the schema column ``name``; 0: not sure.
+
+    2 for a known synonym, 1.5 for the same key (e.g. "Budget EUR"), else the difflib ratio
+    of the keys if it reaches CLOSE_RATIO.
+    """
+    key, target = _match_key(label), _match_key(name)
+    if not key:
+        return 0.0
+    if SYNONYM_KEYS.get(key) == name:
+        return 2.0
+    if key == target:
+        return 1.5
+    ratio = difflib.SequenceMatcher(None, key, target).ratio()
+    return ratio if ratio >= CLOSE_RATIO else 0.0
+
+
+def _suggest_names(labels: list[Any], names: list[str]) -> dict[Any, str]:
+    """Confident renames {file column: schema column}: pairs that are each other's only best
+    match, so no file column is suggested twice and no schema column gets two file columns."""
+    scores = {(i, n): _match_score(label, n) for i, label in enumerate(labels) for n in names}
+    scores = {pair: score for pair, score in scores.items() if score}
+
+    def unique_best(pairs: list[tuple[tuple[int, str], float]]) -> tuple[int, str] | None:
+        best = max((score for _, score in pairs), default=0.0)
+        top = [pair for pair, score in pairs if score == best]
+        return top[0] if len(top) == 1 else None
+
+    suggested: dict[Any, str] = {}
+    for i, label in enumerate(labels):
+        pair = unique_best([(p, v) for p, v in scores.items() if p[0] == i])
+        if pair and unique_best([(p, v) for p, v in scores.items() if p[1] == pair[1]]) == pair:
+            suggested[label] = pair[1]
+    return suggested
+
+
+def _literal(renames: dict[Any, str]) -> str:
+    """A dict literal as the user would type it: {"Firma": "company"}."""
+
+    def quote(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+
+    return "{" + ", ".join(f"{quote(k)}: {quote(v)}" for k, v in renames.items()) + "}"
+
+
+@dataclass
+class _Names:
+    """The result of naming a table's columns."""
+
+    names: list[Any]  # new name per position: a schema column or the label as it was
+    problems: list[Problem]
+    skip: set[int]  # positions not to read (duplicate names)
+    mapped: dict[Any, str]  # the mapping's entries that were applied: label -> schema column
+    unresolved: set[str]  # schema columns the mapping names with a key the file does not have
+
+
+def _name_columns(labels: list[Any], table: _Table, mapping: dict[str, str] | None) -> _Names:
     """New names for the labels (mapping, then normalisation), problems, positions to skip."""
     problems: list[Problem] = []
     skip: set[int] = set()
+    mapped: dict[Any, str] = {}
+    unresolved: set[str] = set()
     names = list(labels)
     by_normal = {_normalise_name(label): i for i, label in enumerate(labels)}
     for source, target in (mapping or {}).items():
@@ -397,19 +670,24 @@ def _name_columns(
         if position is None:
             position = by_normal.get(_normalise_name(source))
         if position is None:
+            keys = {_match_key(label): label for label in labels}
+            close = difflib.get_close_matches(_match_key(source), list(keys), 1, CLOSE_RATIO)
+            hint = f" Did you mean '{keys[close[0]]}'?" if close else ""
             problems.append(
                 Problem(
                     target,
-                    f"mapping names the column '{source}', but the file has no such column. "
+                    f"mapping names the column '{source}', but the file has no such column.{hint} "
                     f"Available columns: {', '.join(map(str, labels))}.",
                     "spell the mapping's key exactly like the column in the file's header.",
                 )
             )
+            unresolved.add(target)
             continue
         names[position] = target
-    mapped = {labels.index(s) for s in (mapping or {}) if s in labels}
+        mapped[labels[position]] = target
+    renamed = {labels.index(s) for s in (mapping or {}) if s in labels}
     for i, label in enumerate(labels):
-        if i not in mapped and _normalise_name(label) in table.by_name:
+        if i not in renamed and _normalise_name(label) in table.by_name:
             names[i] = _normalise_name(label)
     # Duplicate names are found here, not by pandera: a DataFrame with two columns of one
     # name cannot be validated column by column.
@@ -428,26 +706,44 @@ def _name_columns(
                     "(check the mapping too).",
                 )
             )
-    return names, problems, skip
+    return _Names(names, problems, skip, mapped, unresolved)
 
 
-def _missing_columns(table: _Table, names: list[Any], ctx: _Context) -> None:
-    """Problems for required columns that are absent, with the closest column of the file."""
-    present = {_normalise_name(n): str(n) for n in names if n not in table.by_name}
-    missing = [c.name for c in table.columns if c.required and c.name not in names]
-    for name in missing:
-        close = difflib.get_close_matches(name, list(present), 1, 0.5)
-        found = present[close[0]] if close else "Their Name"
-        maybe = f" The closest column is '{found}'." if close else ""
-        unmatched = ", ".join(present.values()) or "none"
-        ctx.problems.append(
-            Problem(
-                name,
-                f"Required column is missing (missing: {', '.join(missing)}).{maybe} "
-                f"Columns of the file that match no schema column: {unmatched}.",
-                ctx.rename_hint(found, name),
-            )
-        )
+def _missing_columns(table: _Table, named: _Names, ctx: _Context) -> None:
+    """One problem for all absent required columns: which are missing, which columns of the
+    file match none, and one suggested rename of confident matches only.
+
+    Columns that the mapping names with a key the file lacks are already reported.
+    """
+    names = named.names
+    missing = [
+        c.name
+        for c in table.columns
+        if c.required and c.name not in names and c.name not in named.unresolved
+    ]
+    if not missing:
+        return
+    unmatched = list(dict.fromkeys(n for n in names if n not in table.by_name))
+    absent = [c.name for c in table.columns if c.name not in names]  # optional ones too
+    suggested = _suggest_names(unmatched, absent)
+    if len(missing) == 1:
+        message = "Required column is missing."
+    else:
+        message = f"{len(missing)} required columns are missing: {', '.join(missing)}."
+    if unmatched:
+        shown = ", ".join(map(str, unmatched[:MAX_LISTED]))
+        more = f" and {len(unmatched) - MAX_LISTED} more" if len(unmatched) > MAX_LISTED else ""
+        message += f" Columns that match no {table.name} column: {shown}{more}."
+    else:
+        message += f" Every column present matches a {table.name} column."
+    guessed = set(suggested.values())
+    unsure = [name for name in missing if name not in guessed]
+    if suggested and unsure:
+        message += f" No column looks like: {', '.join(unsure)}."
+    suggestion, fix = ctx.rename_hint({**named.mapped, **suggested} if suggested else {})
+    if suggestion:
+        message += f" Suggested from the names (check it): {suggestion}."
+    ctx.problems.append(Problem(missing[0] if len(missing) == 1 else None, message, fix))
 
 
 # --------------------------------------------------------------------------------------------
@@ -769,30 +1065,39 @@ def _validate_table(
     rows: np.ndarray,
     decimal: str | None = ".",
     mapping: dict[str, str] | None = None,
-    rename_hint: Callable[[str, str], str],
+    rename_hint: Callable[[dict[Any, str]], tuple[str, str]],
     text_extras: bool = False,
+    unsaved: dict[int, pd.Series] | None = None,
 ) -> pd.DataFrame:
-    """Validate the columns ``cells`` (named ``labels``) as ``table``; raise all problems."""
-    names, problems, skip = _name_columns(labels, table, mapping)
+    """Validate the columns ``cells`` (named ``labels``) as ``table``; raise all problems.
+
+    ``unsaved`` holds, per column position, the formulas of workbook cells whose result was
+    never saved (None elsewhere); these cells are empty in ``cells`` and reported.
+    """
+    named = _name_columns(labels, table, mapping)
+    names, skip = named.names, named.skip
     known = [i for i, name in enumerate(names) if name in table.by_name and i not in skip]
     decimal = _file_decimal(
         [cells[i] for i in known], [table.by_name[names[i]] for i in known], decimal
     )
     ctx = _Context(rows=rows, decimal=decimal, table=table, rename_hint=rename_hint)
-    ctx.problems.extend(problems)
+    ctx.headers = {name: str(label) for label, name in named.mapped.items() if label != name}
+    ctx.problems.extend(named.problems)
     parsed: dict[str, pd.Series] = {}
     extras: dict[Any, pd.Series] = {}
     for i, (name, s) in enumerate(zip(names, cells, strict=True)):
         if i in skip:
             continue
+        ctx.raw[name] = s
         if name not in table.by_name:
             extra = s.reset_index(drop=True)
             extras[name] = extra.mask(extra.str.strip() == "") if text_extras else extra
-            continue
-        column = table.by_name[name]
-        ctx.raw[name] = s
-        parsed[name] = PARSERS[column.kind](s, column, ctx).reset_index(drop=True)
-    _missing_columns(table, names, ctx)
+        else:
+            column = table.by_name[name]
+            parsed[name] = PARSERS[column.kind](s, column, ctx).reset_index(drop=True)
+        if unsaved and i in unsaved:
+            _report_unsaved(ctx, name, unsaved[i])
+    _missing_columns(table, named, ctx)
     frame = pd.DataFrame(parsed, index=pd.RangeIndex(len(rows)))
     _constraint_problems(frame, table, ctx)
     if ctx.problems:
@@ -802,6 +1107,25 @@ def _validate_table(
     result = {c.name: _finish(parsed[c.name], c, table) for c in table.columns if c.name in parsed}
     result.update(extras)
     return pd.DataFrame(result, index=pd.RangeIndex(len(rows)))
+
+
+def _report_unsaved(ctx: _Context, name: Any, formulas: pd.Series) -> None:
+    """Report cells holding a formula without a saved result (the message shows the formula)."""
+    mask = formulas.notna().to_numpy(bool)
+    ctx.raw[name] = ctx.raw[name].reset_index(drop=True).where(~mask, formulas)
+    ctx.report(
+        name,
+        mask,
+        "Formulas without a saved result (the workbook was never calculated)",
+        "open the workbook in Excel or LibreOffice, let it calculate, save it and read it again, "
+        "or type the values instead of formulas.",
+    )
+    ctx.bad[name] = ctx.bad.get(name, False) | mask  # not reported again as empty cells
+
+
+def _names_fix(what: str = "file") -> str:
+    """The end of the missing-columns fix."""
+    return f"columns the {what} does not have must be added."
 
 
 def _validate_frame(df: pd.DataFrame, table: _Table, source: str | None) -> pd.DataFrame:
@@ -814,7 +1138,12 @@ def _validate_frame(df: pd.DataFrame, table: _Table, source: str | None) -> pd.D
         table,
         source=source,
         rows=np.arange(len(df)) + 2,
-        rename_hint=lambda found, name: f'rename it: df.rename(columns={{"{found}": "{name}"}}).',
+        rename_hint=lambda renames: (
+            f"df.rename(columns={_literal(renames)})" if renames else "",
+            "apply this rename, or rename the columns yourself; " + _names_fix("frame")
+            if renames
+            else "rename the columns with df.rename(columns={...}); " + _names_fix("frame"),
+        ),
     )
 
 
@@ -822,14 +1151,16 @@ def _read_table(
     path_or_buffer: PathOrBuffer,
     table: _Table,
     mapping: dict[str, str] | None = None,
-    rename_hint: Callable[[str, str], str] | None = None,
+    rename_hint: Callable[[dict[Any, str]], tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV file and validate it as ``table``."""
-    text, source = _read_text(path_or_buffer)
-    delimiter = _sniff_delimiter(text)
-    header, rows, numbers = _split_rows(text, delimiter, source)
-    columns = list(zip(*rows, strict=True))
-    labels: list[Any] = [label.strip() for label in header]
+    """Read a CSV file or an .xlsx workbook and validate it as ``table``."""
+    data, source = _read_source(path_or_buffer)
+    if isinstance(data, bytes) and data.startswith(XLSX_MAGIC):
+        sheet = _read_workbook(data, source, table)
+    else:
+        sheet = _read_csv(data, source)
+    columns = list(zip(*sheet.rows, strict=True))
+    labels: list[Any] = [label.strip() for label in sheet.header]
     unnamed = [i for i, label in enumerate(labels) if not label]
     keep = [i for i in range(len(labels)) if i not in unnamed or any(c.strip() for c in columns[i])]
     nameless = [i for i in keep if not labels[i]]
@@ -844,19 +1175,31 @@ def _read_table(
                 )
                 for i in nameless
             ],
-            source,
+            sheet.source,
         )
+    unsaved: dict[int, pd.Series] = {}
+    for (row, column), formula in sheet.unsaved.items():
+        if column in keep:
+            where = keep.index(column)
+            unsaved.setdefault(where, pd.Series([None] * len(sheet.rows), dtype=object))
+            unsaved[where].iloc[row] = formula
     return _validate_table(
         [labels[i] for i in keep],
         [pd.Series(columns[i], dtype=STR_DTYPE) for i in keep],
         table,
-        source=source,
-        rows=numbers,
-        decimal={";": ",", ",": "."}.get(delimiter),  # tab files: decided by the cells
+        source=sheet.source,
+        rows=sheet.numbers,
+        decimal=sheet.decimal,
         mapping=mapping,
         rename_hint=rename_hint
-        or (lambda found, name: f"rename the column '{found}' to '{name}' in the header row."),
+        or (
+            lambda renames: (
+                ", ".join(f"'{k}' to '{v}'" for k, v in renames.items()),
+                "rename the headers in the file; " + _names_fix(),
+            )
+        ),
         text_extras=True,
+        unsaved=unsaved,
     )
 
 
@@ -877,33 +1220,53 @@ def validate_leads(df: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
 
 
 def read_leads(path_or_buffer: PathOrBuffer, mapping: dict[str, str] | None = None) -> pd.DataFrame:
-    """Read and validate a lead CSV file (path, bytes or open file, binary or text).
+    """Read and validate a lead table from a CSV file or an Excel workbook (.xlsx).
+
+    ``path_or_buffer`` is a path, bytes or an open file (binary; text works for CSV). A
+    workbook is recognised by its content, not its name; its sheet named "Leads" (or "lead",
+    any case) is read, otherwise its first sheet, with the first non-empty row as the header.
+    Cells are turned into text as a CSV export would hold them (``12``, ``12.5``,
+    ``2025-03-01``) and then parsed like CSV cells; formulas count with their saved result.
+    Old .xls files are rejected: save them as .xlsx or CSV.
 
     ``mapping`` renames the file's columns to schema columns, e.g.
     ``{"Engagement Score": "engagement_score"}``; header names that match a schema column
-    after lowercasing and replacing spaces/hyphens by underscores need no mapping. The
-    ``outcome`` column may be absent. See the module docstring for the parsing rules: comma,
-    semicolon or tab delimiters; UTF-8 or Windows-1252; decimal commas and German thousands
-    separators in semicolon files; empty cells, "n/a", "NA", "unknown" and "-" as unknown in
-    nullable number and date columns; ISO or German dates. Bad content raises
-    :class:`LeadDataError`; a missing file raises :class:`FileNotFoundError`.
+    after lowercasing and replacing spaces/hyphens by underscores need no mapping; when
+    required columns are missing, the error suggests a mapping for the names it recognises.
+    The ``outcome`` column may be absent. See the module docstring for the parsing rules:
+    comma, semicolon or tab delimiters; UTF-8 or Windows-1252; decimal commas and German
+    thousands separators in semicolon files; empty cells, "n/a", "NA", "unknown" and "-" as
+    unknown in nullable number and date columns; ISO or German dates. Bad content (including
+    a damaged workbook or a formula without a saved result) raises :class:`LeadDataError`,
+    naming spreadsheet rows (header = row 1); a missing file raises
+    :class:`FileNotFoundError`.
     """
 
-    def hint(found: str, name: str) -> str:
-        return (
-            f'rename the column in the file, or pass mapping={{"{found}": "{name}"}} to read_leads.'
+    def hint(renames: dict[Any, str]) -> tuple[str, str]:
+        if renames:
+            how = "pass this mapping to read_leads, or rename the headers; "
+            return f"mapping={_literal(renames)}", how + _names_fix()
+        how = (
+            'pass mapping={"<your column>": "<lead column>"} to read_leads, or rename the headers; '
         )
+        return "", how + _names_fix()
 
     return _read_table(path_or_buffer, LEADS, mapping, hint)
 
 
 def read_campaigns(path_or_buffer: PathOrBuffer) -> pd.DataFrame:
-    """Read and validate a campaign CSV file (campaign, channel, spend_eur); rules as read_leads."""
+    """Read and validate campaigns (campaign, channel, spend_eur) from CSV or .xlsx, as read_leads.
+
+    In a workbook the sheet named "Campaigns" is read if there is one, otherwise the first.
+    """
     return _read_table(path_or_buffer, CAMPAIGNS)
 
 
 def read_orchard(path_or_buffer: PathOrBuffer) -> pd.DataFrame:
-    """Read and validate an orchard CSV file (the fruit analogy); rules as read_leads."""
+    """Read and validate an orchard table (the fruit analogy) from CSV or .xlsx, as read_leads.
+
+    In a workbook the sheet named "Orchard" is read if there is one, otherwise the first.
+    """
     return _read_table(path_or_buffer, ORCHARD)
 
 

@@ -183,10 +183,12 @@ class Problem:
     fix: str
     rows: tuple[int, ...] = ()  # spreadsheet row numbers (header = row 1)
     values: tuple[str, ...] = ()
+    header: str = ""  # the user's own header, where their mapping renamed it to `column`
 
     def describe(self) -> str:
         """A one-paragraph, human-readable description."""
-        where = f"Column '{self.column}': " if self.column else ""
+        yours = f" (your column '{self.header}')" if self.header else ""
+        where = f"Column '{self.column}'{yours}: " if self.column else ""
         text = where + self.message
         if self.rows:
             shown = [
