@@ -3,6 +3,8 @@
 One Voilà server (the course's own command, on 127.0.0.1 and a free port) serves ``dashboards/``
 for the whole module. A client that talks to the kernel websocket as the page does tries to run
 code and must fail; Debian's Chromium (Playwright) moves a slider and plays the Qualification Cup.
+The pages use the course's Voilà template (``dashboards/.templates``): a request of the browser to
+any host but 127.0.0.1 fails the test.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urlparse
 
 import nbformat
 import pytest
@@ -25,6 +29,7 @@ from sqolab.views.deploy import (
     DASHBOARDS,
     DASHBOARDS_DIR,
     START_PAGE,
+    TEMPLATES_DIR,
     dashboard,
     start_url,
     voila_command,
@@ -32,10 +37,17 @@ from sqolab.views.deploy import (
 from sqolab.views.labs import LABS
 
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
-LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)(:\d+)?/|^(data|blob|about):")
-# Voilà's lab template links the Font Awesome stylesheet from a CDN (a stylesheet, not code): the
-# tests block it, as tests/test_labs_browser.py does; the dashboards' buttons all have text labels.
-KNOWN_TEMPLATE_CSS = re.compile(r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@")
+TEMPLATE = TEMPLATES_DIR / "voila" / "templates" / "sqolab"
+TEMPLATE_STATIC = "/voila/templates/sqolab/static/"
+URL_IN_PAGE = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)|import\(\s*["']([^"']*)""")
+
+
+def is_local(url: str) -> bool:
+    """127.0.0.1 only; data:, blob: and about: addresses never leave the page."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "blob", "about"):
+        return True
+    return parsed.scheme in ("http", "https", "ws", "wss") and parsed.hostname == "127.0.0.1"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -75,14 +87,30 @@ def test_the_voila_config_sets_the_security_options():
     voila = config["VoilaConfiguration"]
     assert voila["strip_sources"] is True and voila["show_tracebacks"] is False
     assert voila["file_allowlist"] == [] and voila["file_denylist"] == [".*"]
-    assert voila["allow_template_override"] == "NO"
+    assert voila["allow_template_override"] == "NO" and voila["allow_theme_override"] == "NO"
     assert config["VoilaExecutor"]["show_tracebacks"] is False
+    assert voila["template"] == "sqolab"  # Voilà's lab template without its CDN links
+
+
+def test_the_course_template_extends_voilas_lab_template_and_links_no_other_host():
+    assert json.loads((TEMPLATE / "conf.json").read_text()) == {"base_template": "lab"}
+    source = (TEMPLATE / "index.html.j2").read_text()
+    assert "{%- extends 'lab/index.html.j2' -%}" in source
+    code = re.sub(r"\{#.*?#\}", "", source, flags=re.DOTALL)  # without the comments
+    assert "//" not in code  # no URL at all
+    assert "{{ super.super() }}" in code  # nbconvert's lab CSS, as lab's own block renders it
 
 
 def test_the_command_serves_only_dashboards_and_needs_a_token_on_a_network():
     command = voila_command(port=9999)
+    variable, paths = command[1].split("=", 1)
+    assert command[0] == "env" and variable == "JUPYTER_PATH"
+    assert paths.split(os.pathsep)[0] == str(TEMPLATES_DIR)  # the sqolab template, found first
+    assert command[2:5] == [sys.executable, "-m", "voila"]
     assert str(DASHBOARDS_DIR) in command
     assert f"--Voila.config_file_paths={DASHBOARDS_DIR}" in command
+    single = voila_command(root=Path("lab.ipynb"), config=DASHBOARDS_DIR)
+    assert "lab.ipynb" in single and f"--Voila.config_file_paths={DASHBOARDS_DIR}" in single
     assert "--Voila.ip=127.0.0.1" in command and "--port=9999" in command
     with pytest.raises(ValueError, match="token"):
         voila_command(ip="0.0.0.0")
@@ -203,13 +231,18 @@ def test_the_kernel_websocket_refuses_to_execute_code(voila_url, tmp_path):
         "/voila/render/..%2Fnotebooks%2F01_qualify_leads.ipynb",
         "/voila/render/%2Fwork%2Fmain%2Fnotebooks%2F01_qualify_leads.ipynb",
         "/voila/api/contents/..",
+        "/voila/tree/.templates",
+        "/voila/api/contents/.templates",
+        "/voila/render/.templates/voila/templates/sqolab/index.html.j2",
+        "/voila/files/.templates/voila/templates/sqolab/index.html.j2",
         "/voila/render/01_qualify.ipynb?voila-template=reveal&voila-theme=dark",
     ],
 )
 def test_nothing_but_the_dashboards_is_served(voila_url, path):
     status, body = get(f"{voila_url}{path}")
     if path.startswith("/voila/render/01_qualify.ipynb?"):
-        assert status == 200 and "reveal" not in body.split("<body", 1)[0].lower()
+        head = body.split("<body", 1)[0]
+        assert status == 200 and "reveal" not in head.lower() and TEMPLATE_STATIC in head
         return
     assert status in (403, 404), (path, status)
     assert "from sqolab" not in body
@@ -224,14 +257,26 @@ def test_the_directory_listing_shows_only_the_dashboards(voila_url):
     assert all(item["content"] is None for item in json.loads(body)["content"])
 
 
-def _watch(page, blocked: list[str], errors: list[str]) -> None:
+@pytest.mark.slow
+def test_the_pages_use_the_course_template_and_link_no_other_host(voila_url):
+    for notebook in [START_PAGE, "01_qualify.ipynb"]:
+        status, page = get(f"{voila_url}/voila/render/{notebook}")
+        assert status == 200 and TEMPLATE_STATIC in page
+        linked = [a or b for a, b in URL_IN_PAGE.findall(page)]
+        assert linked and all(not urlparse(u).netloc for u in linked), linked
+        assert "cdn." not in page and "cdnjs" not in page  # Font Awesome, mermaid.js
+
+
+def _watch(page, foreign: list[str], errors: list[str]) -> None:
+    """Record page errors and every request to another host than 127.0.0.1 (and abort it)."""
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("websocket", lambda ws: None if is_local(ws.url) else foreign.append(ws.url))
 
     def route(route) -> None:
-        if LOCAL.match(route.request.url):
+        if is_local(route.request.url):
             route.continue_()
         else:
-            blocked.append(route.request.url)
+            foreign.append(route.request.url)
             route.abort()
 
     page.route("**/*", route)
@@ -246,9 +291,9 @@ def test_an_instructor_picks_lab_1_moves_a_slider_and_the_result_changes(
     browser, voila_url, tmp_path
 ):
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    blocked: list[str] = []
+    foreign: list[str] = []
     errors: list[str] = []
-    _watch(page, blocked, errors)
+    _watch(page, foreign, errors)
     page.goto(f"{voila_url}/voila/render/{START_PAGE}", timeout=180_000)
     page.get_by_text("Lab 1: Qualify sample leads").click()
     count = page.locator('[data-key="n_sqo"]')
@@ -303,15 +348,15 @@ def test_an_instructor_picks_lab_1_moves_a_slider_and_the_result_changes(
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     page.close()
     assert not errors, errors
-    assert all(KNOWN_TEMPLATE_CSS.match(u) for u in blocked), blocked
+    assert not foreign, f"requests to other hosts than 127.0.0.1 (aborted): {foreign}"
 
 
 @pytest.mark.slow
 def test_teams_play_the_cup_in_the_browser(browser, voila_url, cup_folder):
     entry = browser.new_page(viewport={"width": 1600, "height": 1000})
-    blocked: list[str] = []
+    foreign: list[str] = []
     errors: list[str] = []
-    _watch(entry, blocked, errors)
+    _watch(entry, foreign, errors)
     entry.goto(f"{voila_url}/voila/render/07_cup_entry.ipynb", timeout=180_000)
     entry.locator('[data-key="n_sqo"]').wait_for(timeout=180_000)
     submit = entry.get_by_role("button", name="Submit entry")
@@ -324,7 +369,7 @@ def test_teams_play_the_cup_in_the_browser(browser, voila_url, cup_folder):
     entry.close()
 
     board = browser.new_page(viewport={"width": 1600, "height": 1000})
-    _watch(board, blocked, errors)
+    _watch(board, foreign, errors)
     board.goto(f"{voila_url}/voila/render/08_cup_scoreboard.ipynb", timeout=180_000)
     board.get_by_text("scores hidden until the reveal").wait_for(timeout=180_000)
     assert board.get_by_text("Browser Team").count() == 1
@@ -335,4 +380,4 @@ def test_teams_play_the_cup_in_the_browser(browser, voila_url, cup_folder):
     assert row.startswith("1") and "Browser Team" in row and "EUR" in row
     board.close()
     assert not errors, errors
-    assert all(KNOWN_TEMPLATE_CSS.match(u) for u in blocked), blocked
+    assert not foreign, f"requests to other hosts than 127.0.0.1 (aborted): {foreign}"

@@ -1,27 +1,31 @@
-"""A trainee plays lab 1 in a real browser: Voilà on 127.0.0.1, Debian Chromium via Playwright."""
+"""A trainee plays lab 1 in a real browser: Voilà on 127.0.0.1, Debian Chromium via Playwright.
+
+Voilà runs with the dashboards' command and settings (``voila_command``: ``dashboards/voila.json``
+and the course's template, Voilà's lab template without its CDN links), so a request of the page
+to any host but 127.0.0.1 fails the test.
+"""
 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from browser import background_server, free_port
 
+from sqolab.views.deploy import DASHBOARDS_DIR, voila_command
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_qualify_leads.ipynb"
-LOCAL_HOSTS = {"127.0.0.1", "localhost", ""}
-# Voilà's own lab template (voila/templates/lab/index.html.j2) links the Font Awesome stylesheet
-# from a CDN. It is a stylesheet, not JavaScript; the test blocks it (nothing leaves the machine)
-# and the labs do not need it: the Reset button has a text label.
-KNOWN_TEMPLATE_CSS = re.compile(r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@")
 
 
 def is_foreign(url: str) -> bool:
+    """Any host but 127.0.0.1; data:, blob: and about: addresses never leave the page."""
     parsed = urlparse(url)
-    return parsed.scheme in ("http", "https", "ws", "wss") and parsed.hostname not in LOCAL_HOSTS
+    if parsed.scheme in ("data", "blob", "about"):
+        return False
+    return parsed.scheme not in ("http", "https", "ws", "wss") or parsed.hostname != "127.0.0.1"
 
 
 def sqo_count(page) -> int:
@@ -32,21 +36,14 @@ def sqo_count(page) -> int:
 @pytest.mark.slow
 def test_a_trainee_moves_a_slider_with_the_keyboard_and_the_sqo_count_changes(browser, tmp_path):
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(NOTEBOOK),
-        "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-    ]
+    command = voila_command(port=port, root=NOTEBOOK, config=DASHBOARDS_DIR)
     url = f"http://127.0.0.1:{port}/"
     with background_server(command, url, timeout=120, cwd=ROOT):
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         errors: list[str] = []
         foreign: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("websocket", lambda ws: foreign.append(ws.url) if is_foreign(ws.url) else None)
 
         def block_foreign(route) -> None:
             if is_foreign(route.request.url):
@@ -59,6 +56,7 @@ def test_a_trainee_moves_a_slider_with_the_keyboard_and_the_sqo_count_changes(br
         page.goto(url, timeout=120_000)
         count = page.locator('[data-key="n_sqo"]')
         count.wait_for(timeout=120_000)
+        assert "/voila/templates/sqolab/static/" in page.content()  # the course's template
         page.locator(".jupyter-matplotlib-canvas-div canvas").first.wait_for(timeout=60_000)
         before = sqo_count(page)
 
@@ -86,5 +84,4 @@ def test_a_trainee_moves_a_slider_with_the_keyboard_and_the_sqo_count_changes(br
         page.screenshot(path=str(tmp_path / "lab1.png"), full_page=True)
         page.close()
     assert not errors, errors
-    unexpected = [u for u in foreign if not KNOWN_TEMPLATE_CSS.match(u)]
-    assert not unexpected, f"requests to other hosts (blocked): {unexpected}"
+    assert not foreign, f"requests to other hosts than 127.0.0.1 (aborted): {foreign}"

@@ -26,6 +26,7 @@ import ipywidgets as widgets
 
 ROOT = Path(__file__).resolve().parents[2]
 DASHBOARDS_DIR = ROOT / "dashboards"
+TEMPLATES_DIR = DASHBOARDS_DIR / ".templates"  # a Jupyter data dir: voila/templates/sqolab/
 CONFIG_FILE = ROOT / "_config.yml"
 DEFAULT_PORT = 8866
 
@@ -123,8 +124,15 @@ def voila_command(
     root: Path = DASHBOARDS_DIR,
     open_browser: bool = False,
     log: Path | None = None,
+    config: Path | None = None,
 ) -> list[str]:
     """The Voilà command that serves ``root`` with the settings in ``root/voila.json`` only.
+
+    ``config`` is the folder whose ``voila.json`` applies instead of ``root``'s (to serve a single
+    notebook, ``root``, with the course's settings). The command starts with
+    ``env JUPYTER_PATH=dashboards/.templates``: Voilà looks for templates only in
+    ``<Jupyter data dir>/voila/templates/``, and that is where the course's ``sqolab`` template is
+    (Voilà's lab template without its links to CDNs; ``voila.json`` selects it).
 
     Binding to anything but 127.0.0.1 (a room's network) requires a token. With ``log``, the
     server's output goes to that file (through ``sh``), for tests and benchmarks that run it in the
@@ -133,12 +141,15 @@ def voila_command(
     if ip not in ("127.0.0.1", "localhost", "::1") and not token:
         raise ValueError("Serving on a network needs a token: anyone who reaches the port could "
                          "otherwise open the dashboards.")  # fmt: skip
+    jupyter_path = os.pathsep.join(filter(None, [str(TEMPLATES_DIR), os.getenv("JUPYTER_PATH")]))
     command = [
+        "env",
+        f"JUPYTER_PATH={jupyter_path}",
         sys.executable,
         "-m",
         "voila",
         str(root),
-        f"--Voila.config_file_paths={root}",  # only the course's config, not a user's
+        f"--Voila.config_file_paths={config or root}",  # only the course's config, not a user's
         f"--port={port}",
         f"--Voila.ip={ip}",
         f"--Voila.open_browser={open_browser}",
@@ -295,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     token = (args.token or secrets.token_urlsafe(12)) if args.lan else None
     command = voila_command(args.port, "0.0.0.0" if args.lan else "127.0.0.1", token)
-    print(" ".join(command))
+    print(shlex.join(command))
     if args.dry_run:
         return 0
     host = "<this machine's address>" if args.lan else "127.0.0.1"
