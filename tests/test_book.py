@@ -224,6 +224,10 @@ def widget_book(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str
     config["title"] = "Widget test"
     config["bibtex_bibfiles"] = ["refs.bib"]
     (source / "_config.yml").write_text(yaml.safe_dump(config))
+    favicon = config.get("html", {}).get("favicon")
+    if favicon:  # the config names a file of the project: the mini-book needs it too
+        (source / favicon).parent.mkdir(parents=True, exist_ok=True)
+        (source / favicon).write_bytes((ROOT / favicon).read_bytes())
     (source / "_toc.yml").write_text("format: jb-book\nroot: index\n")
     (source / "refs.bib").write_text("@misc{x, title={X}, year={2020}}\n")
     (source / "index.md").write_text(FAKE_LAB)
