@@ -189,21 +189,13 @@ class _Context:
         raw = self.raw[column].iloc[first]
         values = tuple("" if pd.isna(v) else str(v) for v in raw)  # error message only
         count = f"{positions.size} row{'s' if positions.size > 1 else ''}"
-        if column in self.headers:
-            return Problem(
-                column,
-                f"{message} ({count}).",
-                fix,
-                tuple(int(r) for r in self.rows[first]),
-                values,
-                header=self.headers[column],
-            )
         return Problem(
             column,
             f"{message} ({count}).",
             fix,
             tuple(int(r) for r in self.rows[first]),
             values,
+            header=self.headers.get(column, ""),
         )
 
 

@@ -28,11 +28,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import ipywidgets as widgets
+import pandas as pd
 from ipympl.backend_nbagg import Canvas, FigureManager
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from sqolab.data.schema import CONTEXTS
+from sqolab.views.labs.common import sample
 from sqolab.views.style import new_figure, percent_axis
 
 logger = logging.getLogger("sqolab.labs")
@@ -296,6 +299,26 @@ class Lab(widgets.VBox):
 
     title = "Lab"
 
+    def use_leads(self, leads: pd.DataFrame | None, context: str) -> None:
+        """Check the starting ``context`` and keep the learner's own ``leads`` (None: samples)."""
+        if context not in CONTEXTS:
+            raise ValueError(f"Unknown context {context!r}; use one of {', '.join(CONTEXTS)}.")
+        self._given = leads
+
+    def leads_of(self, context: str) -> pd.DataFrame:
+        """The leads the lab shows for ``context`` (your own leads, or the context's sample)."""
+        return self._given if self._given is not None else sample(context)
+
+    def per_context(self, context: str, build: Callable[[str], Any]) -> Any:
+        """``build(context)``, computed once per context and then only looked up."""
+        if context not in self._per_context:
+            self._per_context[context] = build(context)
+        return self._per_context[context]
+
+    def prepared(self) -> list[Any]:
+        """Everything :meth:`per_context` has built so far (e.g. to fix axes for all contexts)."""
+        return list(self._per_context.values())
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.add_class("sqolab-lab")
@@ -305,6 +328,8 @@ class Lab(widgets.VBox):
         self.numbers: dict[str, str] = {}
         self.error: str | None = None
         self.refresh_count = 0
+        self._given: pd.DataFrame | None = None
+        self._per_context: dict[str, Any] = {}
         self._defaults: dict[str, Any] = {}
         self._describe: dict[str, Callable[[Any], str | None]] = {}
         self._holding = 0

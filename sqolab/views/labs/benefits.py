@@ -15,7 +15,7 @@ from sqolab.engine.outcomes import evaluate
 from sqolab.engine.reports import campaign_report
 from sqolab.engine.scoring import lead_score
 from sqolab.views.labs.base import Lab, dropdown, fmt_eur, fmt_pct, html_table, slider
-from sqolab.views.labs.common import CONTEXT_OPTIONS, TIPS, campaigns, sample
+from sqolab.views.labs.common import CONTEXT_OPTIONS, TIPS, campaigns
 from sqolab.views.style import ROLE, label, percent_axis, styled
 
 LEVELS = np.arange(0, 101, 5)  # strictness grid: forecasts and campaign reports are precomputed
@@ -79,14 +79,11 @@ class BenefitsLab(Lab):
         campaign_table: pd.DataFrame | None = None,
     ) -> None:
         super().__init__()
-        if context not in CONTEXTS:
-            raise ValueError(f"Unknown context {context!r}; use one of {', '.join(CONTEXTS)}.")
-        self._given = leads
+        self.use_leads(leads, context)
         self._given_campaigns = campaign_table
-        self._pipelines: dict[str, _Pipeline] = {}
         contexts = CONTEXTS if leads is None else (context,)
         for ctx in contexts:  # every context now, so that a change only looks up
-            self._pipelines[ctx] = self._make_pipeline(ctx)
+            self.per_context(ctx, self._make_pipeline)
         c = self.control
         self.context = c("context", dropdown("Context", TIPS["context"], CONTEXT_OPTIONS, context))
         self.context.disabled = leads is not None
@@ -128,17 +125,13 @@ class BenefitsLab(Lab):
         self.refresh()
 
     def _make_pipeline(self, context: str) -> _Pipeline:
-        leads = self._given if self._given is not None else sample(context)
         table = self._given_campaigns if self._given_campaigns is not None else campaigns(context)
-        return _Pipeline(leads, table)
+        return _Pipeline(self.leads_of(context), table)
 
     @property
     def pipeline(self) -> _Pipeline:
         """The current context's precomputed pipeline."""
-        context = self.context.value
-        if context not in self._pipelines:
-            self._pipelines[context] = self._make_pipeline(context)
-        return self._pipelines[context]
+        return self.per_context(self.context.value, self._make_pipeline)
 
     @property
     def leads(self) -> pd.DataFrame:
@@ -202,10 +195,10 @@ class BenefitsLab(Lab):
             self.mae_dot,
         )
         # Fixed axes for every context: the largest value any context can show.
-        mae = [m[np.isfinite(m)] for p in self._pipelines.values() for m in p.mae.values()]
+        mae = [m[np.isfinite(m)] for p in self.prepared() for m in p.mae.values()]
         top_mae = max((float(m.max()) for m in mae if len(m)), default=1.0)
         ax_mae.set_ylim(0, 1.1 * top_mae)
-        per_hour = [p.per_hour_max for p in self._pipelines.values()]
+        per_hour = [p.per_hour_max for p in self.prepared()]
         ax_eff.set_ylim(0, 1.2 * max(per_hour, default=1.0))
 
     def _show_curves(self) -> None:

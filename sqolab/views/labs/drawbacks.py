@@ -30,7 +30,6 @@ from sqolab.views.labs.common import (
     CONTEXT_OPTIONS,
     FRAMEWORK_OPTIONS,
     TIPS,
-    sample,
     won_mask,
 )
 from sqolab.views.style import ROLE, label, percent_axis, styled
@@ -61,12 +60,9 @@ class DrawbacksLab(Lab):
         self, leads: pd.DataFrame | None = None, context: str = "startup", framework: str = "BANT"
     ) -> None:
         super().__init__()
-        if context not in CONTEXTS:
-            raise ValueError(f"Unknown context {context!r}; use one of {', '.join(CONTEXTS)}.")
-        self._given = leads
-        self._pipelines: dict[str, _Pipeline] = {}
+        self.use_leads(leads, context)
         for ctx in CONTEXTS if leads is None else ():  # every context now, not on a change
-            self._pipelines[ctx] = _Pipeline(sample(ctx))
+            self.per_context(ctx, self._make_pipeline)
         c = self.control
         self.context = c("context", dropdown("Context", TIPS["context"], CONTEXT_OPTIONS, context))
         self.context.disabled = leads is not None
@@ -124,11 +120,10 @@ class DrawbacksLab(Lab):
     @property
     def pipeline(self) -> _Pipeline:
         """The current context's precomputed pipeline."""
-        context = self.context.value
-        if context not in self._pipelines:
-            leads = self._given if self._given is not None else sample(context)
-            self._pipelines[context] = _Pipeline(leads)
-        return self._pipelines[context]
+        return self.per_context(self.context.value, self._make_pipeline)
+
+    def _make_pipeline(self, context: str) -> _Pipeline:
+        return _Pipeline(self.leads_of(context))
 
     @property
     def leads(self) -> pd.DataFrame:

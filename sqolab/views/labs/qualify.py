@@ -31,7 +31,6 @@ from sqolab.views.labs.common import (
     CUSTOM,
     FRAMEWORK_OPTIONS,
     TIPS,
-    sample,
     won_mask,
 )
 from sqolab.views.style import ROLE, label, styled
@@ -72,10 +71,7 @@ class QualifyLab(Lab):
         self, leads: pd.DataFrame | None = None, context: str = "startup", framework: str = "BANT"
     ) -> None:
         super().__init__()
-        if context not in CONTEXTS:
-            raise ValueError(f"Unknown context {context!r}; use one of {', '.join(CONTEXTS)}.")
-        self._given = leads
-        self._prepared: dict[str, tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+        self.use_leads(leads, context)
         prof = PROFILES[context]
         step = prof.median_deal_eur / 100
         c = self.control
@@ -153,7 +149,7 @@ class QualifyLab(Lab):
         )
         self._apply_preset(framework)
         for ctx in CONTEXTS if leads is None else ():  # load every sample now, not on a change
-            self._prepare(ctx)
+            self.per_context(ctx, self._prepare)
         self._defaults.update({n: w.value for n, w in self.controls.items()})
 
         self.plot = self.add_figure(9.0, 3.2, 1, 2)
@@ -188,20 +184,14 @@ class QualifyLab(Lab):
 
     # -- data ---------------------------------------------------------------------------------
 
-    def leads_of(self, context: str) -> pd.DataFrame:
-        """The leads the lab shows for ``context`` (your own leads, or the context's sample)."""
-        return self._given if self._given is not None else sample(context)
-
     def _data(self) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Leads, row order for the table (largest deal first), and who would win."""
-        return self._prepare(self.context.value)
+        return self.per_context(self.context.value, self._prepare)
 
     def _prepare(self, context: str) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        if context not in self._prepared:
-            leads = self.leads_of(context)
-            order = np.argsort(-leads["deal_value_eur"].to_numpy(dtype=float), kind="stable")
-            self._prepared[context] = (leads, order, won_mask(leads))
-        return self._prepared[context]
+        leads = self.leads_of(context)
+        order = np.argsort(-leads["deal_value_eur"].to_numpy(dtype=float), kind="stable")
+        return leads, order, won_mask(leads)
 
     @property
     def leads(self) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from sqolab.engine.outcomes import evaluate
 from sqolab.engine.scoring import lead_score
 from sqolab.engine.tradeoffs import best_threshold, tradeoff_curve
 from sqolab.views.labs.base import Lab, dropdown, fmt_eur, fmt_int, fmt_pct, slider
-from sqolab.views.labs.common import CONTEXT_OPTIONS, TIPS, nice_step, sample
+from sqolab.views.labs.common import CONTEXT_OPTIONS, TIPS, nice_step
 from sqolab.views.style import ROLE, label, percent_axis, styled
 
 PLOT_POINTS = 400  # the curves are drawn through at most this many thresholds
@@ -48,12 +48,9 @@ class TradeoffLab(Lab):
 
     def __init__(self, leads: pd.DataFrame | None = None, context: str = "startup") -> None:
         super().__init__()
-        if context not in CONTEXTS:
-            raise ValueError(f"Unknown context {context!r}; use one of {', '.join(CONTEXTS)}.")
-        self._given = leads
-        self._pipelines: dict[str, _Pipeline] = {}
+        self.use_leads(leads, context)
         for ctx in CONTEXTS if leads is None else ():  # every curve now, not on a change
-            self._pipelines[ctx] = _Pipeline(sample(ctx))
+            self.per_context(ctx, self._make_pipeline)
         c = self.control
         self.context = c("context", dropdown("Context", TIPS["context"], CONTEXT_OPTIONS, context))
         self.context.disabled = leads is not None
@@ -98,11 +95,10 @@ class TradeoffLab(Lab):
     @property
     def pipeline(self) -> _Pipeline:
         """The current context's leads, score and curve (computed on first use)."""
-        context = self.context.value
-        if context not in self._pipelines:
-            leads = self._given if self._given is not None else sample(context)
-            self._pipelines[context] = _Pipeline(leads)
-        return self._pipelines[context]
+        return self.per_context(self.context.value, self._make_pipeline)
+
+    def _make_pipeline(self, context: str) -> _Pipeline:
+        return _Pipeline(self.leads_of(context))
 
     @property
     def leads(self) -> pd.DataFrame:
