@@ -320,7 +320,6 @@ def test_the_article_copy_is_the_shared_source():
     assert ARTICLE.read_bytes() == SHARED_ARTICLE.read_bytes()
 
 
-
 QUIZ_OF_CHAPTER = {
     "01_what_is_an_sqo": "what_is_an_sqo",
     "02_benefits": "benefits",
