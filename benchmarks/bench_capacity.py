@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import background_server, free_port  # noqa: E402
 
-from sqolab.views.deploy import DASHBOARDS, DASHBOARDS_DIR, START_PAGE, voila_command  # noqa: E402
+from sqolab.workshop.deploy import DASHBOARDS, DASHBOARDS_DIR, START_PAGE, voila_command  # noqa: E402
 
 MIB = 1024 * 1024
 MACHINES_GB = (8, 16, 32, 64)
@@ -64,7 +64,7 @@ def kernel_figures() -> dict[str, tuple[float, float]]:
         time.sleep(1)
         figures = {"fresh kernel (baseline)": memory(pid)}
         steps = [
-            ("kernel after import sqolab", "import sqolab\nfrom sqolab.views.labs import LABS"),
+            ("kernel after import sqolab", "import sqolab\nfrom sqolab.labs import LABS"),
             ("kernel with every lab built", "labs = [LABS[name]() for name in LABS]"),
         ]
         for label, code in steps:

@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_dashboard.py`` (40 moves) or ``--quick`` (8, for CI).
 
-Voilà serves, with the course's command and settings (``sqolab.views.deploy.voila_command``), a
+Voilà serves, with the course's command and settings (``sqolab.workshop.deploy.voila_command``), a
 folder holding the Lab 1 dashboard (``dashboards/01_qualify.ipynb``) and a baseline notebook: one
 slider whose observer writes its value into an HTML widget, the cheapest round trip a widget makes
 (browser -> kernel -> browser). Debian's Chromium (Playwright) opens each page and moves the slider
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import CHROMIUM, CHROMIUM_ARGS, background_server, free_port  # noqa: E402
 
-from sqolab.views.deploy import DASHBOARDS_DIR, voila_command  # noqa: E402
+from sqolab.workshop.deploy import DASHBOARDS_DIR, voila_command  # noqa: E402
 
 BASELINE_CODE = """import ipywidgets as widgets
 

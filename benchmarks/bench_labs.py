@@ -2,7 +2,7 @@
 
 Run ``python benchmarks/bench_labs.py`` (60 random values per control) or ``--quick`` (8, for CI).
 
-Every lab of ``sqolab.views.labs.LABS`` is built on its sample and on 100,000 generated leads
+Every lab of ``sqolab.labs.LABS`` is built on its sample and on 100,000 generated leads
 (``generate_leads(context, 100_000, seed=1)``; 100,000 fruit for the orchard). Controls get random
 valid values, programmatically, in random order. Each change is timed from setting ``.value``
 (the observer runs the refresh synchronously) to the end of a synchronous ``canvas.draw()`` of the
@@ -38,8 +38,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from sqolab.data.generator import generate_leads, generate_orchard
 from sqolab.data.schema import CONTEXTS
-from sqolab.views.labs import LABS
-from sqolab.views.style import new_figure, styled
+from sqolab.figures.style import new_figure, styled
+from sqolab.labs import LABS
 
 TARGET_MS = {"sample": 50.0, "100k": 100.0}
 N_LARGE = 100_000

@@ -12,8 +12,9 @@ Master format (plain Python, so ruff checks it):
   the cell's output on the website: the progress cell uses it, so the book never shows the
   progress of whoever built it).
 * ``# SOLUTION <question id>`` is replaced by the question's solution code (from its data in
-  ``sqolab.views.exercises``) in the solution notebook, and by ``<variable> = ____`` in the learner
-  notebook, unless a ``# BLANK`` ... ``# END`` block follows, which then gives the learner's code.
+  ``sqolab.practice.exercises``) in the solution notebook, and by ``<variable> = ____`` in the
+  learner notebook, unless a ``# BLANK`` ... ``# END`` block follows, which then gives the
+  learner's code.
 * ``# BLANK`` ... ``# END`` lines appear only in the learner notebook.
 * A trailing ``  # noqa: B018`` (a cell's last expression, displayed in a notebook) is dropped.
 
@@ -83,7 +84,7 @@ def _markdown(lines: list[str]) -> str:
 
 def _code(lines: list[str], version: str) -> str:
     """A code cell's source for the learner or the solution version."""
-    from sqolab.views.exercises import question
+    from sqolab.practice.exercises import question
 
     out: list[str] = []
     blank: list[str] | None = None  # lines of an open BLANK block

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from sqolab.views.deploy import DASHBOARDS  # noqa: E402
+from sqolab.workshop.deploy import DASHBOARDS  # noqa: E402
 
 BOOK = ROOT / "book"
 REVEAL = HERE / "node_modules" / "reveal.js"

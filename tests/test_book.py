@@ -331,7 +331,7 @@ QUIZ_OF_CHAPTER = {
 
 @pytest.mark.parametrize("chapter", sorted(QUIZ_OF_CHAPTER))
 def test_each_chapter_ends_with_its_quiz_and_it_works_in_the_built_book(book, browser, chapter):
-    from sqolab.views.quiz import load_quiz
+    from sqolab.practice.quiz import load_quiz
 
     html, _ = book
     with serve_directory(html) as base:

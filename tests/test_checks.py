@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sqolab.views import checks
-from sqolab.views.checks import (
+from sqolab.figures.style import new_figure
+from sqolab.practice import checks
+from sqolab.practice.checks import (
     BLANK,
     Bars,
     Choice,
@@ -27,7 +28,6 @@ from sqolab.views.checks import (
     Status,
     Text,
 )
-from sqolab.views.style import new_figure
 
 
 @pytest.fixture(autouse=True)

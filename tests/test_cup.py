@@ -23,7 +23,7 @@ from sqolab.engine.cup import (
     leaderboard,
     score_policy,
 )
-from sqolab.views.cup import CupEntry, Scoreboard, read_submissions, submit, team_slug
+from sqolab.workshop.cup import CupEntry, Scoreboard, read_submissions, submit, team_slug
 
 BANT = preset("BANT", "startup")
 

@@ -25,7 +25,8 @@ import pytest
 import websocket
 from browser import background_server, free_port
 
-from sqolab.views.deploy import (
+from sqolab.labs import LABS
+from sqolab.workshop.deploy import (
     DASHBOARDS,
     DASHBOARDS_DIR,
     START_PAGE,
@@ -34,7 +35,6 @@ from sqolab.views.deploy import (
     start_url,
     voila_command,
 )
-from sqolab.views.labs import LABS
 
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 TEMPLATE = TEMPLATES_DIR / "voila" / "templates" / "sqolab"
@@ -63,7 +63,7 @@ def test_every_lab_has_a_thin_dashboard_and_the_start_page_links_them_all():
     for notebook, name in [(START_PAGE, "start"), *((d.notebook, d.name) for d in DASHBOARDS)]:
         nb = nbformat.read(DASHBOARDS_DIR / notebook, as_version=4)
         code = [c.source for c in nb.cells if c.cell_type == "code"]
-        assert code == [f'from sqolab.views.deploy import dashboard\n\ndashboard("{name}")'], (
+        assert code == [f'from sqolab.workshop.deploy import dashboard\n\ndashboard("{name}")'], (
             notebook
         )
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from browser import serve_directory
 
-from sqolab.views import deploy
-from sqolab.views.deploy import (
+from sqolab.workshop import deploy
+from sqolab.workshop.deploy import (
     DASHBOARDS,
     binder_link,
     class_links,
@@ -185,11 +185,11 @@ def test_the_guide_pages_exist_and_name_the_commands():
     for page in GUIDE_PAGES:
         assert (GUIDE / page).read_text().startswith(("# ", "---")), page
     deployment = (GUIDE / "deployment.md").read_text()
-    assert ".venv/bin/python -m sqolab.views.deploy serve" in deployment
+    assert ".venv/bin/python -m sqolab.workshop.deploy serve" in deployment
     assert ".venv/bin/python slides/build.py" in deployment
     assert "benchmarks/bench_capacity.py" in deployment
     readme = (ROOT / "dashboards" / "README.md").read_text()
-    assert ".venv/bin/python -m sqolab.views.deploy serve" in readme
+    assert ".venv/bin/python -m sqolab.workshop.deploy serve" in readme
     index = (GUIDE / "index.md").read_text()
     assert "## Learning outcomes" in index
     cup = (GUIDE / "cup.md").read_text()

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sqolab.views.checks import BLANK, Function, Number, Status, Text
-from sqolab.views.exercises import CHAPTERS, questions
+from sqolab.practice.checks import BLANK, Function, Number, Status, Text
+from sqolab.practice.exercises import CHAPTERS, questions
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
@@ -125,7 +125,7 @@ def test_incorrect_numbers_never_reveal_the_expected_value(question):
 
 def test_criteria_targets_say_which_target_is_missed_and_by_how_much():
     from sqolab import Criteria, preset
-    from sqolab.views.exercises.drawbacks import q2
+    from sqolab.practice.exercises.drawbacks import q2
 
     question = q2.question
     strict = question.evaluate(preset("MEDDIC", "startup"))
@@ -138,7 +138,7 @@ def test_criteria_targets_say_which_target_is_missed_and_by_how_much():
 
 
 def test_a_wrong_list_of_criteria_gets_specific_feedback_without_the_answer():
-    from sqolab.views.exercises.what_is_an_sqo import q2
+    from sqolab.practice.exercises.what_is_an_sqo import q2
 
     question = q2.question
     assert sorted(question.expected()) == ["budget", "timeline"]
@@ -158,7 +158,7 @@ def test_a_wrong_list_of_criteria_gets_specific_feedback_without_the_answer():
 
 def test_capstone_scores_on_held_out_leads_and_compares_with_the_preset():
     from sqolab import DEFAULT_WEIGHTS, Criteria, generate_leads
-    from sqolab.views.exercises import capstone
+    from sqolab.practice.exercises import capstone
 
     plan = {
         "context": "agency",
@@ -180,7 +180,7 @@ def test_capstone_scores_on_held_out_leads_and_compares_with_the_preset():
         for p in (ROOT / folder).rglob("*.py")
         if seed.search(p.read_text())
     ]
-    assert uses == [ROOT / "sqolab" / "views" / "exercises" / "capstone.py"]
+    assert uses == [ROOT / "sqolab" / "practice" / "exercises" / "capstone.py"]
     bad_context = capstone.q1.question.evaluate({**plan, "context": "bakery"})
     assert "`context` must be one of" in bad_context.message
     bad_weights = capstone.q1.question.evaluate({**plan, "priority_weights": {"nonsense": 1}})
@@ -258,7 +258,7 @@ def test_masters_and_notebooks_are_ruff_formatted():
 @pytest.fixture(scope="module")
 def executed():
     """Every learner and solution notebook, run: {(version, chapter): Execution}."""
-    from sqolab.views.grading import execute_notebook
+    from sqolab.practice.grading import execute_notebook
 
     return {
         (version, path.stem): execute_notebook(path, timeout=300)

@@ -1,4 +1,4 @@
-"""Figures and tables of chapters 1 and 2 (views.figures.funnel and views.figures.benefits)."""
+"""Figures and tables of chapters 1 and 2 (sqolab.figures.funnel and sqolab.figures.benefits)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from sqolab import (
     preset,
     qualify,
 )
-from sqolab.views.figures.benefits import (
+from sqolab.figures.benefits import (
     ALL_LEADS,
     SETTINGS,
     SQOS_ONLY,
@@ -31,7 +31,7 @@ from sqolab.views.figures.benefits import (
     forecast_error_figure,
     forecast_scenarios,
 )
-from sqolab.views.figures.funnel import (
+from sqolab.figures.funnel import (
     WON_STAGE,
     framework_table,
     funnel_counts,

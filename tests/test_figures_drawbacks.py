@@ -24,8 +24,8 @@ from sqolab import (
     tradeoff_curve,
 )
 from sqolab.engine.tradeoffs import best_threshold
-from sqolab.views.figures import choosing, drawbacks
-from sqolab.views.style import ROLE
+from sqolab.figures import choosing, drawbacks
+from sqolab.figures.style import ROLE
 
 NAN = float("nan")
 

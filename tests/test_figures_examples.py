@@ -19,8 +19,8 @@ from sqolab import (
     preset,
     qualify,
 )
-from sqolab.views.figures import examples
-from sqolab.views.style import ROLE
+from sqolab.figures import examples
+from sqolab.figures.style import ROLE
 
 NAN = float("nan")
 CRIT = Criteria(min_budget_eur=5000, max_timeline_months=3)

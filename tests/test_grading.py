@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sqolab.views import grading
-from sqolab.views.exercises import questions
+from sqolab.practice import grading
+from sqolab.practice.exercises import questions
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "01_what_is_an_sqo.ipynb"
@@ -47,7 +47,7 @@ def submissions(tmp_path_factory) -> Path:
 def table(submissions, tmp_path_factory) -> dict[tuple[str, str], dict[str, str]]:
     output = tmp_path_factory.mktemp("out") / "results.csv"
     result = subprocess.run(
-        [sys.executable, "-m", "sqolab.views.grading", str(submissions), "-o", str(output)],
+        [sys.executable, "-m", "sqolab.practice.grading", str(submissions), "-o", str(output)],
         capture_output=True,
         text=True,
         timeout=600,

@@ -29,7 +29,7 @@ from sqolab import (
     tradeoff_curve,
 )
 from sqolab.engine.criteria import CRITERIA_NAMES
-from sqolab.views.labs import (
+from sqolab.labs import (
     KERNEL_NOTE,
     LABS,
     SNAPSHOT_CAPTION,
@@ -41,7 +41,7 @@ from sqolab.views.labs import (
     TradeoffLab,
     orchard_pipeline,
 )
-from sqolab.views.labs.benefits import ERROR_BINS
+from sqolab.labs.benefits import ERROR_BINS
 
 INPUTS = (widgets.IntSlider, widgets.FloatSlider, widgets.Dropdown, widgets.Checkbox)
 

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from browser import background_server, free_port
 
-from sqolab.views.deploy import DASHBOARDS_DIR, voila_command
+from sqolab.workshop.deploy import DASHBOARDS_DIR, voila_command
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "01_qualify_leads.ipynb"

@@ -26,7 +26,7 @@ from sqolab import (
     preset,
     qualify,
 )
-from sqolab.views.labs import LABS, orchard_pipeline
+from sqolab.labs import LABS, orchard_pipeline
 
 OUTPUT_ONLY = (widgets.HTML, widgets.HTMLMath, widgets.Label)
 

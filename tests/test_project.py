@@ -11,7 +11,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["data", "engine", "views"]  # lower first; a module may import only its layer or below
+ROOMS: dict[str, set[str]] = {
+    # each room of the package and the rooms it may import (besides itself): data -> engine ->
+    # (figures, labs, practice, workshop); nothing imports upward. The content (book, notebooks,
+    # exercises, dashboards) sits on top and is not part of the package.
+    "data": set(),
+    "engine": {"data"},
+    "figures": {"data", "engine"},
+    "labs": {"data", "engine", "figures"},
+    "practice": {"data", "engine", "figures"},
+    "workshop": {"data", "engine", "figures", "labs", "practice"},
+    "views": {"data", "engine", "figures", "labs", "practice", "workshop"},  # deprecated aliases
+}
 
 
 def readme_commands() -> list[str]:
@@ -51,9 +62,10 @@ def test_requirements_are_pinned_and_end_with_the_package():
     assert "-r requirements.txt" in dev
 
 
-def test_ruff_is_clean():
+@pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]])
+def test_ruff_is_clean(command):
     result = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "ruff", *command], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -69,12 +81,53 @@ def _imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("layer", LAYERS)
-def test_nothing_imports_upward(layer):
-    above = LAYERS[LAYERS.index(layer) + 1 :]
-    for path in (ROOT / "sqolab" / layer).rglob("*.py"):
+def _package_modules() -> dict[str, Path]:
+    """Every module of the package by dotted name."""
+    modules = {}
+    for path in (ROOT / "sqolab").rglob("*.py"):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    return modules
+
+
+def test_every_room_is_declared():
+    rooms = {p.name for p in (ROOT / "sqolab").iterdir() if (p / "__init__.py").is_file()}
+    assert rooms == set(ROOMS), "a new subpackage needs its place in ROOMS (the layer rule)"
+
+
+@pytest.mark.parametrize("room", sorted(ROOMS))
+def test_nothing_imports_upward(room):
+    allowed = ROOMS[room] | {room}
+    for path in (ROOT / "sqolab" / room).rglob("*.py"):
         for module in _imported_modules(path):
-            for upper in above:
-                assert not module.startswith(f"sqolab.{upper}"), (
-                    f"{path.relative_to(ROOT)} imports {module}, a layer above {layer}"
-                )
+            parts = module.split(".")
+            if parts[0] != "sqolab":
+                continue
+            target = parts[1] if len(parts) > 1 else "data"  # the top level re-exports data+engine
+            assert target in allowed or (len(parts) == 1 and "engine" in allowed), (
+                f"{path.relative_to(ROOT)} imports {module}: {room} may use only {sorted(allowed)}"
+            )
+
+
+def test_no_import_circle_between_modules():
+    modules = _package_modules()
+    graph = {}
+    for name, path in modules.items():
+        targets = set()
+        for module in _imported_modules(path):
+            while module and module not in modules:
+                module = module.rpartition(".")[0]
+            if module and module != name and not name.startswith(module + "."):
+                targets.add(module)
+        graph[name] = targets
+    # Tarjan-free check: repeatedly drop modules that import nothing left; what remains is circular
+    remaining = dict(graph)
+    while True:
+        leaves = [m for m, t in remaining.items() if not (t & remaining.keys())]
+        if not leaves:
+            break
+        for m in leaves:
+            del remaining[m]
+    assert not remaining, f"modules that import each other in a circle: {sorted(remaining)}"

@@ -9,8 +9,8 @@ from importlib import resources
 import pytest
 from browser import serve_directory
 
-from sqolab.views import quiz
-from sqolab.views.quiz import QUIZ_IDS, load_quiz, quiz_html, quiz_text, show_quiz
+from sqolab.practice import quiz
+from sqolab.practice.quiz import QUIZ_IDS, load_quiz, quiz_html, quiz_text, show_quiz
 
 
 def test_every_chapter_has_a_quiz_of_at_least_five_questions_with_feedback_for_each_answer():
@@ -25,7 +25,7 @@ def test_every_chapter_has_a_quiz_of_at_least_five_questions_with_feedback_for_e
 
 
 def test_quiz_files_are_package_data():
-    files = {p.name for p in resources.files("sqolab.views").joinpath("quizzes").iterdir()}
+    files = {p.name for p in resources.files("sqolab.practice").joinpath("quizzes").iterdir()}
     assert {f"{chapter}.json" for chapter in QUIZ_IDS} <= files
 
 
@@ -187,5 +187,5 @@ def test_clicking_an_answer_reveals_its_feedback_in_a_real_browser(browser, tmp_
 
 def test_quiz_json_files_are_valid_json_with_ids_matching_their_names():
     for chapter in QUIZ_IDS:
-        text = resources.files("sqolab.views").joinpath("quizzes", f"{chapter}.json").read_text()
+        text = resources.files("sqolab.practice").joinpath("quizzes", f"{chapter}.json").read_text()
         assert json.loads(text)["questions"]

@@ -11,8 +11,8 @@
 
 # %%
 from sqolab import FRAMEWORKS, criteria_met, load_sample, preset, qualify  # noqa: F401, RUF100
-from sqolab.views.checks import ____, progress  # noqa: F401, RUF100
-from sqolab.views.exercises.what_is_an_sqo import LEAD_ID, SHUFFLED_FUNNEL, q1, q2, q3, q4
+from sqolab.practice.checks import ____, progress  # noqa: F401, RUF100
+from sqolab.practice.exercises.what_is_an_sqo import LEAD_ID, SHUFFLED_FUNNEL, q1, q2, q3, q4
 
 leads = load_sample("startup")
 bant = preset("BANT", context="startup")

@@ -12,8 +12,8 @@
 import pandas as pd
 
 from sqolab import evaluate, forecast_summary, load_campaigns, load_sample  # noqa: F401, RUF100
-from sqolab.views.checks import ____, progress  # noqa: F401, RUF100
-from sqolab.views.exercises.benefits import (
+from sqolab.practice.checks import ____, progress  # noqa: F401, RUF100
+from sqolab.practice.exercises.benefits import (
     STAGE_PROBABILITY,
     bant_sqos,
     forecast_error_figure,

@@ -16,8 +16,9 @@ from sqolab import (  # noqa: F401, RUF100
     preset,
     qualify,
 )
-from sqolab.views.checks import ____, progress  # noqa: F401, RUF100
-from sqolab.views.exercises.drawbacks import (
+from sqolab.figures.style import ROLE, label, new_figure, percent_axis  # noqa: F401, RUF100
+from sqolab.practice.checks import ____, progress  # noqa: F401, RUF100
+from sqolab.practice.exercises.drawbacks import (
     TARGET_REVENUE_SHARE,
     TARGET_WIN_RATE,
     q1,
@@ -26,7 +27,6 @@ from sqolab.views.exercises.drawbacks import (
     q4,
     q5,
 )
-from sqolab.views.style import ROLE, label, new_figure, percent_axis  # noqa: F401, RUF100
 
 leads = load_sample("startup")
 bant = preset("BANT", context="startup")

@@ -9,8 +9,8 @@
 
 # %%
 from sqolab import Criteria, evaluate, load_orchard, load_sample, preset, qualify  # noqa: F401, RUF100
-from sqolab.views.checks import ____, progress  # noqa: F401, RUF100
-from sqolab.views.exercises.examples import (
+from sqolab.practice.checks import ____, progress  # noqa: F401, RUF100
+from sqolab.practice.exercises.examples import (
     ANALOGY_TERMS,
     CONSULTANCY_CAPACITY_HOURS,
     RIPENESS_THRESHOLD,

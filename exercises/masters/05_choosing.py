@@ -18,8 +18,8 @@ from sqolab import (  # noqa: F401, RUF100
     qualify,
     tradeoff_curve,
 )
-from sqolab.views.checks import ____, progress  # noqa: F401, RUF100
-from sqolab.views.exercises.choosing import (
+from sqolab.practice.checks import ____, progress  # noqa: F401, RUF100
+from sqolab.practice.exercises.choosing import (
     AGENCY_CAPACITY_HOURS,
     AGENCY_FACTOR,
     STARTUP_CAPACITY_HOURS,

@@ -20,8 +20,8 @@ from sqolab import (  # noqa: F401, RUF100
     preset,
     qualify,
 )
-from sqolab.views.checks import ____, progress  # noqa: F401, RUF100
-from sqolab.views.exercises.capstone import CAPACITY_HOURS, q1, q2
+from sqolab.practice.checks import ____, progress  # noqa: F401, RUF100
+from sqolab.practice.exercises.capstone import CAPACITY_HOURS, q1, q2
 
 for context, hours in CAPACITY_HOURS.items():
     profile = PROFILES[context]

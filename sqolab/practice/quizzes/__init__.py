@@ -1,0 +1,1 @@
+"""Quiz data: one JSON file per chapter (package data of sqolab.practice)."""

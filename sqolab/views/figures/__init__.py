@@ -1,1 +1,0 @@
-"""Static figures of the book, one module per chapter, all in the course style (views.style)."""

@@ -1,1 +1,0 @@
-"""Quiz data: one JSON file per chapter (package data of sqolab.views)."""
