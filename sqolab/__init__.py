@@ -1,7 +1,8 @@
 """SQO Lab: the engine and sample pipelines of the course on Sales Qualified Opportunities.
 
-Layers: ``sqolab.data`` (schema, samples, generator, loading) -> ``sqolab.engine`` (criteria,
-qualification, outcomes, trade-offs, forecasts) -> ``sqolab.views``. Nothing imports upward.
+Rooms: ``sqolab.data`` (schema, samples, generator, loading) -> ``sqolab.engine`` (criteria,
+qualification, outcomes, trade-offs, forecasts) -> ``sqolab.figures``, ``sqolab.labs``,
+``sqolab.practice``, ``sqolab.workshop``. Nothing imports upward (see ARCHITECTURE.md).
 """
 
 from sqolab.data.contexts import PROFILES, ContextProfile
