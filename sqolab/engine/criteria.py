@@ -41,9 +41,8 @@ from sqolab.data.schema import (
     NEED_DTYPE,
     NEED_LEVELS,
     UNKNOWN,
-    LeadDataError,
-    Problem,
 )
+from sqolab.engine.columns import category_codes, float_column, is_number
 
 CRITERIA_NAMES: tuple[str, ...] = ("budget", "authority", "need", "timeline", "engagement", "fit")
 """Criterion names, in the fixed order used by :attr:`Criteria.applied` and :func:`criteria_met`."""
@@ -69,72 +68,14 @@ CRITERION_FIELDS: dict[str, str] = {
 
 
 # --------------------------------------------------------------------------------------------------
-# Column access shared by the engine modules (fast path: the loader's dtypes, no conversion).
-# --------------------------------------------------------------------------------------------------
-
-
-def _column(leads: pd.DataFrame, column: str, what: str) -> pd.Series:
-    """The column, or a LeadDataError that names it and says what needs it."""
-    try:
-        return leads[column]
-    except KeyError:
-        raise LeadDataError(
-            Problem(
-                column,
-                f"The column is missing, but {what} needs it.",
-                f"add a '{column}' column (see the data dictionary in datasets/README.md).",
-            )
-        ) from None
-
-
-def _codes(leads: pd.DataFrame, column: str, dtype: pd.CategoricalDtype, what: str) -> np.ndarray:
-    """Category codes of ``column`` under ``dtype`` (-1 = missing value).
-
-    Plain strings or a categorical with other categories are converted; a value that is not one of
-    the dtype's categories raises LeadDataError.
-    """
-    series = _column(leads, column, what)
-    if series.dtype == dtype:
-        return series.array.codes
-    bad = ~(series.isna() | series.isin(dtype.categories)).to_numpy()
-    if bad.any():
-        values = tuple(dict.fromkeys(str(v) for v in series[bad].head(50)))[:5]
-        raise LeadDataError(
-            Problem(
-                column,
-                f"Values outside the allowed ones: {', '.join(map(repr, values))}.",
-                f"use one of: {', '.join(dtype.categories)}.",
-            )
-        )
-    return series.astype(dtype).array.codes
-
-
-def _floats(leads: pd.DataFrame, column: str, what: str) -> np.ndarray:
-    """The column as a numpy array of numbers (NaN = missing); no copy when already numeric."""
-    series = _column(leads, column, what)
-    if series.dtype.kind in "fiu":
-        return series.to_numpy()
-    try:
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise LeadDataError(
-            Problem(column, "The column holds values that are not numbers.", "use plain numbers.")
-        ) from None
-
-
-# --------------------------------------------------------------------------------------------------
 # Criteria
 # --------------------------------------------------------------------------------------------------
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
 
 
 def _check_number(name: str, value: object, low: float | None, high: float | None) -> None:
     if value is None:
         return
-    if not _is_number(value):
+    if not is_number(value):
         raise ValueError(f"{name} must be a number or None, got {value!r}.")
     if math.isnan(value):
         raise ValueError(f"{name} must be a number or None, got NaN.")
@@ -253,13 +194,13 @@ def _met_arrays(leads: pd.DataFrame, criteria: Criteria) -> list[tuple[str, np.n
         column = CRITERION_COLUMNS[name]
         if name in ("authority", "need"):
             dtype = AUTHORITY_DTYPE if name == "authority" else NEED_DTYPE
-            codes = _codes(leads, column, dtype, what)
+            codes = category_codes(leads, column, dtype, what)
             level = dtype.categories.get_loc(threshold)  # 1.. ; 0 = unknown, -1 = missing
             met = codes >= level
             if unknown_meets:
                 met |= codes <= 0
         else:
-            values = _floats(leads, column, what)
+            values = float_column(leads, column, what)
             if name == "timeline":
                 # NaN compares False: "not > max" is met for unknown, "<= max" is not.
                 met = ~(values > threshold) if unknown_meets else values <= threshold

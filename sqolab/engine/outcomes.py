@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sqolab.data.schema import OUTCOME_DTYPE, LeadDataError, Problem
-from sqolab.engine.criteria import _codes, _column, _floats, _is_number
+from sqolab.engine.columns import category_codes, float_column, is_number, lead_column
 from sqolab.engine.selection import aligned_values, as_selection
 
 WON, LOST_COMPETITOR, NO_DECISION = 0, 1, 2  # codes of OUTCOME_DTYPE
@@ -54,7 +54,7 @@ def require_outcome(leads: pd.DataFrame, what: str) -> None:
 def outcome_codes(leads: pd.DataFrame, what: str) -> np.ndarray:
     """Outcome codes (0 = won, 1 = lost_competitor, 2 = no_decision); LeadDataError if absent."""
     require_outcome(leads, what)
-    codes = _codes(leads, "outcome", OUTCOME_DTYPE, what)
+    codes = category_codes(leads, "outcome", OUTCOME_DTYPE, what)
     if len(codes) and codes.min() < 0:
         raise LeadDataError(
             Problem(
@@ -134,7 +134,7 @@ def _work_order(leads: pd.DataFrame, sqo_rows: np.ndarray, priority: object) -> 
             raise ValueError("priority must be numeric (higher = worked first).") from None
         key = -p  # NaN stays NaN and sorts last
     else:
-        dates = _column(leads, "created_on", "evaluate with a capacity and no priority")
+        dates = lead_column(leads, "created_on", "evaluate with a capacity and no priority")
         array = dates.array
         if not hasattr(array, "asi8"):
             array = pd.to_datetime(dates).array
@@ -158,12 +158,12 @@ def evaluate(
     codes = outcome_codes(leads, "evaluate")
     sqo = as_selection(leads, is_sqo)
     if capacity_hours is not None:
-        if not _is_number(capacity_hours):
+        if not is_number(capacity_hours):
             raise ValueError(f"capacity_hours must be a number or None, got {capacity_hours!r}.")
         if not capacity_hours >= 0:  # also rejects NaN
             raise ValueError(f"capacity_hours must be >= 0, got {capacity_hours!r}.")
-    deal = _floats(leads, "deal_value_eur", "evaluate")
-    hours = _floats(leads, "sales_hours", "evaluate")
+    deal = float_column(leads, "deal_value_eur", "evaluate")
+    hours = float_column(leads, "sales_hours", "evaluate")
     winnable_mask = codes == WON
     n_sqo = int(np.count_nonzero(sqo))
 

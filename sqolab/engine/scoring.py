@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sqolab.data.schema import AUTHORITY_DTYPE, NEED_DTYPE
-from sqolab.engine.criteria import _codes, _floats
+from sqolab.engine.columns import category_codes, float_column
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "fit": 25.0,
@@ -97,23 +97,23 @@ def lead_score(leads: pd.DataFrame, weights: dict[str, float] | None = None) -> 
     what = "lead_score"
     total = np.zeros(len(leads), dtype=np.float64)
     if w["fit"]:
-        total += w["fit"] / 100.0 * _floats(leads, "fit_score", what)
+        total += w["fit"] / 100.0 * float_column(leads, "fit_score", what)
     if w["engagement"]:
-        total += w["engagement"] / 100.0 * _floats(leads, "engagement_score", what)
+        total += w["engagement"] / 100.0 * float_column(leads, "engagement_score", what)
     if w["budget"]:
-        budget = _floats(leads, "budget_eur", what)
-        deal = _floats(leads, "deal_value_eur", what)
+        budget = float_column(leads, "budget_eur", what)
+        deal = float_column(leads, "deal_value_eur", what)
         with np.errstate(divide="ignore", invalid="ignore"):
             part = np.minimum(1.0, budget / deal)
         total += w["budget"] * np.where(np.isnan(part), BUDGET_UNKNOWN_PART, part)
     if w["authority"]:
-        codes = _codes(leads, "authority", AUTHORITY_DTYPE, what)
+        codes = category_codes(leads, "authority", AUTHORITY_DTYPE, what)
         total += w["authority"] * _AUTHORITY_TABLE[codes]
     if w["need"]:
-        codes = _codes(leads, "need", NEED_DTYPE, what)
+        codes = category_codes(leads, "need", NEED_DTYPE, what)
         total += w["need"] * _NEED_TABLE[codes]
     if w["timeline"]:
-        months = _floats(leads, "timeline_months", what)
+        months = float_column(leads, "timeline_months", what)
         span = TIMELINE_ZERO_MONTHS - TIMELINE_FULL_MONTHS
         part = np.clip((TIMELINE_ZERO_MONTHS - months) / span, 0.0, 1.0)
         total += w["timeline"] * np.where(np.isnan(months), TIMELINE_UNKNOWN_PART, part)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sqolab.engine.criteria import _floats, _is_number
+from sqolab.engine.columns import float_column, is_number
 from sqolab.engine.outcomes import WON, outcome_codes
 from sqolab.engine.selection import aligned_values
 
@@ -60,8 +60,8 @@ def tradeoff_curve(leads: pd.DataFrame, score: pd.Series | np.ndarray) -> pd.Dat
             raise ValueError("score must be numeric (higher = better lead).") from None
     if s.dtype.kind == "f" and np.isnan(s).any():
         raise ValueError("score has NaN values; give every lead a score (e.g. fillna(0)).")
-    deal = _floats(leads, "deal_value_eur", "tradeoff_curve")
-    hours = _floats(leads, "sales_hours", "tradeoff_curve")
+    deal = float_column(leads, "deal_value_eur", "tradeoff_curve")
+    hours = float_column(leads, "sales_hours", "tradeoff_curve")
     if len(s) == 0:
         return pd.DataFrame({c: pd.Series(dtype=np.float64) for c in CURVE_COLUMNS}).astype(
             {"n_sqo": np.int64, "won": np.int64}
@@ -110,7 +110,7 @@ def best_threshold(curve: pd.DataFrame, capacity_hours: float) -> pd.Series | No
 
     Ties go to the stricter (higher) threshold. None when no row fits the capacity.
     """
-    if not _is_number(capacity_hours) or not capacity_hours >= 0:
+    if not is_number(capacity_hours) or not capacity_hours >= 0:
         raise ValueError(f"capacity_hours must be a number >= 0, got {capacity_hours!r}.")
     missing = [c for c in ("threshold", "hours_spent", "revenue_won_eur") if c not in curve]
     if missing:
