@@ -29,6 +29,7 @@ import pandas as pd
 
 from sqolab.data.schema import OUTCOME_DTYPE, LeadDataError, Problem
 from sqolab.engine.columns import category_codes, float_column, is_number, lead_column
+from sqolab.engine.formatting import fmt_eur, fmt_pct
 from sqolab.engine.selection import aligned_values, as_selection
 
 WON, LOST_COMPETITOR, NO_DECISION = 0, 1, 2  # codes of OUTCOME_DTYPE
@@ -98,12 +99,6 @@ class Outcome:
     def summary(self) -> str:
         """A few plain-text lines for the course views."""
 
-        def pct(x: float) -> str:
-            return "n/a" if math.isnan(x) else f"{x:.1%}"
-
-        def eur(x: float) -> str:
-            return "n/a" if math.isnan(x) else f"{x:,.0f} EUR"
-
         cap = (
             "no capacity limit"
             if self.capacity_hours is None
@@ -112,13 +107,13 @@ class Outcome:
         return "\n".join(
             [
                 f"{self.n_leads:,} leads, {self.n_sqo:,} SQOs, {self.n_worked:,} worked ({cap}).",
-                f"Won {self.won:,} (win rate {pct(self.win_rate)}); lost to a competitor "
+                f"Won {self.won:,} (win rate {fmt_pct(self.win_rate)}); lost to a competitor "
                 f"{self.lost_competitor:,}; no decision {self.no_decision:,}.",
                 f"Captured {self.won:,} of {self.winnable:,} winnable deals "
-                f"({pct(self.capture_rate)}); missed {self.missed:,} worth "
-                f"{eur(self.revenue_missed_eur)}.",
-                f"Revenue {eur(self.revenue_won_eur)} for {self.hours_spent:,.0f} hours "
-                f"({eur(self.revenue_per_hour_eur)} per hour); {self.wasted_hours:,.0f} hours "
+                f"({fmt_pct(self.capture_rate)}); missed {self.missed:,} worth "
+                f"{fmt_eur(self.revenue_missed_eur)}.",
+                f"Revenue {fmt_eur(self.revenue_won_eur)} for {self.hours_spent:,.0f} hours "
+                f"({fmt_eur(self.revenue_per_hour_eur)} per hour); {self.wasted_hours:,.0f} hours "
                 "went to deals not won.",
             ]
         )
