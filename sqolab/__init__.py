@@ -6,21 +6,9 @@ qualification, outcomes, trade-offs, forecasts) -> ``sqolab.figures``, ``sqolab.
 """
 
 from sqolab.data.contexts import PROFILES, ContextProfile
-from sqolab.data.generator import (
-    generate_campaigns,
-    generate_leads,
-    generate_orchard,
-    write_samples,
-)
-from sqolab.data.loading import (
-    load_campaigns,
-    load_orchard,
-    load_sample,
-    read_campaigns,
-    read_leads,
-    read_orchard,
-    validate_leads,
-)
+from sqolab.data.generator import generate_campaigns, generate_leads, generate_orchard
+from sqolab.data.loading import read_campaigns, read_leads, read_orchard, validate_leads
+from sqolab.data.samples import load_campaigns, load_orchard, load_sample, write_samples
 from sqolab.data.schema import (
     AUTHORITY_LEVELS,
     CONTEXTS,

@@ -147,15 +147,15 @@ def test_loading_a_sample_gives_exactly_the_generated_frame(context):
 def test_without_the_datasets_folder_samples_are_generated(tmp_path, monkeypatch):
     # e.g. on Colab, where only the package is installed
     from sqolab import load_orchard, load_sample
-    from sqolab.data import loading
+    from sqolab.data import samples
 
-    monkeypatch.setattr(loading, "DATASETS_DIR", tmp_path / "missing")
-    loading._load.cache_clear()
+    monkeypatch.setattr(samples, "DATASETS_DIR", tmp_path / "missing")
+    samples._load.cache_clear()
     try:
         pd.testing.assert_frame_equal(load_sample("agency"), generate_leads("agency"))
         pd.testing.assert_frame_equal(load_orchard(), generate_orchard())
     finally:
-        loading._load.cache_clear()
+        samples._load.cache_clear()
 
 
 def test_a_loaded_sample_is_a_copy():

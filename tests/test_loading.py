@@ -20,14 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from sqolab.data.loading import (
-    load_campaigns,
-    load_sample,
-    read_campaigns,
-    read_leads,
-    read_orchard,
-    validate_leads,
-)
+from sqolab.data.loading import read_campaigns, read_leads, read_orchard, validate_leads
+from sqolab.data.samples import load_campaigns, load_sample
 from sqolab.data.schema import (
     AUTHORITY_DTYPE,
     LEAD_COLUMN_NAMES,
@@ -929,28 +923,28 @@ def test_unknown_sample_name(load):
 
 
 def test_load_sample_reads_the_datasets_file_once_and_returns_copies(tmp_path, monkeypatch):
-    from sqolab.data import loading
+    from sqolab.data import samples
 
     (tmp_path / "startup.csv").write_text(lead_csv(drop=("outcome",)), encoding="utf-8")
-    monkeypatch.setattr(loading, "DATASETS_DIR", tmp_path)
-    loading._load.cache_clear()
+    monkeypatch.setattr(samples, "DATASETS_DIR", tmp_path)
+    samples._load.cache_clear()
     try:
         first = load_sample("startup")
         (tmp_path / "startup.csv").unlink()  # a second read would now fall back to generating
         first.loc[0, "engagement_score"] = 0
         second = load_sample("startup")
     finally:
-        loading._load.cache_clear()
+        samples._load.cache_clear()
     assert second["engagement_score"][0] == 80
     assert second is not first
     check_canonical(second)
 
 
 def test_datasets_dir_is_repository_datasets():
-    from sqolab.data import loading
+    from sqolab.data import samples
 
     expected = Path(__file__).resolve().parents[1] / "datasets"
-    assert expected == loading.DATASETS_DIR
+    assert expected == samples.DATASETS_DIR
 
 
 WORKBOOK_CELLS = st.one_of(

@@ -14,14 +14,11 @@ Run ``python -m sqolab.data`` to rewrite the files in ``datasets/``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from sqolab.data.contexts import ContextProfile, profile
-from sqolab.data.loading import DATASETS_DIR
-from sqolab.data.package import datapackage_json
 from sqolab.data.schema import (
     AUTHORITY_DTYPE,
     AUTHORITY_LEVELS,
@@ -32,6 +29,7 @@ from sqolab.data.schema import (
     SOURCE_DTYPE,
     UNKNOWN,
 )
+from sqolab.data.worlds import DEFAULT_WORLD, World
 
 YEAR_START = np.datetime64("2025-10-01")  # the samples cover one fiscal year, Oct 2025 - Sep 2026
 
@@ -226,9 +224,37 @@ def _levels(latent: np.ndarray, cuts: tuple[float, float], unknown: np.ndarray) 
     return np.where(unknown, 0, codes).astype(np.int8)
 
 
-def generate_leads(context: str, n: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """Simulate ``n`` leads of a context (default: the sample size), with their outcomes."""
+def _unknown(draws: np.ndarray, share: float, q: np.ndarray, hiding: float) -> np.ndarray:
+    """Which values are unknown: ``share`` of them at random, or more often for weak buyers.
+
+    With ``hiding`` > 0 the chance is ``logistic(a - hiding x q)``: a buyer of low hidden quality
+    ``q`` hides the value more often (missing not at random); ``a`` is set so that ``share`` of all
+    values are still unknown, so only *who* hides changes, not how many.
+    """
+    if hiding == 0 or len(q) == 0:
+        return draws < share
+    low, high = -20.0, 20.0
+    for _ in range(60):  # bisection: the mean chance rises with a
+        a = (low + high) / 2
+        if np.mean(1 / (1 + np.exp(hiding * q - a))) < share:
+            low = a
+        else:
+            high = a
+    return draws < 1 / (1 + np.exp(hiding * q - (low + high) / 2))
+
+
+def generate_leads(
+    context: str, n: int | None = None, seed: int = 0, world: World | None = None
+) -> pd.DataFrame:
+    """Simulate ``n`` leads of a context (default: the sample size), with their outcomes.
+
+    ``world`` switches the modelling choices behind some of the course's conclusions (see
+    :mod:`sqolab.data.worlds`); the default world gives the shipped samples.
+    """
     prof = profile(context)
+    world = DEFAULT_WORLD if world is None else world
+    if not isinstance(world, World):
+        raise TypeError(f"world must be a sqolab World, got {type(world).__name__}.")
     n = prof.n_leads if n is None else n
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
         raise ValueError(f"n must be a whole number >= 0, got {n!r}.")
@@ -254,18 +280,18 @@ def generate_leads(context: str, n: int | None = None, seed: int = 0) -> pd.Data
 
     timeline = prof.cycle_months * np.exp(-0.3 * q + 0.7 * rng.standard_normal(n))
     timeline = np.maximum(0.5, np.round(timeline * 2) / 2)
-    timeline[rng.random(n) < UNKNOWN_TIMELINE[context]] = np.nan
+    timeline[_unknown(rng.random(n), UNKNOWN_TIMELINE[context], q, world.hiding)] = np.nan
 
     budget = deal * np.exp(0.35 * q - 0.15 + 0.5 * rng.standard_normal(n))
     budget = np.round(budget / 500) * 500
-    budget[rng.random(n) < UNKNOWN_BUDGET[context]] = np.nan
+    budget[_unknown(rng.random(n), UNKNOWN_BUDGET[context], q, world.hiding)] = np.nan
 
     fit_z = (fit - 50) / 17
     referral = channel == "referral"
     lam = COMPETITOR_BASE[context] * np.exp(
-        0.45 * fit_z + 0.35 * (log_deal - np.log(prof.median_deal_eur))
+        world.crowding * (0.45 * fit_z + 0.35 * (log_deal - np.log(prof.median_deal_eur)))
     )
-    lam = np.where(referral, 0.6 * lam, lam)
+    lam = np.where(referral, 0.6**world.crowding * lam, lam)
     competitors = np.minimum(rng.poisson(lam), 8).astype(np.int64)
 
     hours = prof.median_sales_hours * (deal / prof.median_deal_eur) ** 0.4
@@ -275,8 +301,8 @@ def generate_leads(context: str, n: int | None = None, seed: int = 0) -> pd.Data
     m = WIN_MODEL
     logit = (
         m.intercept[context]
-        + m.fit * fit_z
-        + m.engagement * (engagement - 48) / 18
+        + world.signal * m.fit * fit_z
+        + world.signal * m.engagement * (engagement - 48) / 18
         + np.asarray(m.authority)[authority]
         + np.asarray(m.need)[need]
         + np.where(
@@ -387,22 +413,3 @@ def generate_orchard(n: int | None = None, seed: int = 0) -> pd.DataFrame:
 def to_csv_text(frame: pd.DataFrame) -> str:
     """The canonical CSV text of a generated table (comma, ISO dates, empty = unknown)."""
     return frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
-
-
-def write_samples(directory: str | Path | None = None, seed: int = 0) -> list[Path]:
-    """Write every sample, campaign table, the orchard and datapackage.json; return the paths."""
-    out = Path(directory) if directory is not None else DATASETS_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    tables: dict[str, pd.DataFrame] = {}
-    for context in CONTEXTS:
-        tables[f"{context}.csv"] = generate_leads(context, seed=seed)
-        tables[f"{context}_campaigns.csv"] = generate_campaigns(context, seed=seed)
-    tables["orchard.csv"] = generate_orchard(seed=seed)
-    texts = {name: to_csv_text(frame) for name, frame in tables.items()}
-    texts["datapackage.json"] = datapackage_json()
-    paths = []
-    for name, text in texts.items():
-        path = out / name
-        path.write_text(text, encoding="utf-8", newline="")
-        paths.append(path)
-    return paths

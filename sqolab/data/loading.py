@@ -88,7 +88,6 @@ import pandera.pandas as pa
 from sqolab.data.schema import (
     AUTHORITY_DTYPE,
     CAMPAIGN_COLUMNS,
-    CONTEXTS,
     LEAD_COLUMNS,
     NEED_DTYPE,
     ORCHARD_COLUMNS,
@@ -101,17 +100,11 @@ from sqolab.data.schema import (
 )
 
 __all__ = [
-    "DATASETS_DIR",
-    "load_campaigns",
-    "load_orchard",
-    "load_sample",
     "read_campaigns",
     "read_leads",
     "read_orchard",
     "validate_leads",
 ]
-
-DATASETS_DIR = Path(__file__).resolve().parents[2] / "datasets"
 
 PathOrBuffer = str | os.PathLike[str] | bytes | bytearray | IO[str] | IO[bytes]
 
@@ -134,7 +127,7 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # an OLE compound file: old binary .xls
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: hashable by identity, for the schema cache
-class _Table:
+class Table:
     """A table the loader knows: its columns, categorical dtypes and the noun for one row."""
 
     name: str
@@ -148,7 +141,7 @@ class _Table:
         return {c.name: c for c in self.columns}
 
 
-LEADS = _Table(
+LEADS = Table(
     "lead",
     "lead",
     LEAD_COLUMNS,
@@ -159,8 +152,8 @@ LEADS = _Table(
         "outcome": OUTCOME_DTYPE,
     },
 )
-CAMPAIGNS = _Table("campaign", "campaign", CAMPAIGN_COLUMNS, {"channel": SOURCE_DTYPE})
-ORCHARD = _Table("orchard", "fruit", ORCHARD_COLUMNS, {"sells": SELLS_DTYPE})
+CAMPAIGNS = Table("campaign", "campaign", CAMPAIGN_COLUMNS, {"channel": SOURCE_DTYPE})
+ORCHARD = Table("orchard", "fruit", ORCHARD_COLUMNS, {"sells": SELLS_DTYPE})
 
 
 @dataclass
@@ -169,7 +162,7 @@ class _Context:
 
     rows: np.ndarray  # spreadsheet row number of each data row
     decimal: str  # the file's decimal mark (see the module docstring)
-    table: _Table
+    table: Table
     # suggested renames {file column: schema column} -> (the renames as the user writes them, fix)
     rename_hint: Callable[[dict[Any, str]], tuple[str, str]]
     headers: dict[str, str] = field(default_factory=dict)  # mapped column -> user's header
@@ -443,7 +436,7 @@ def _cell_text(value: object) -> str:
     return str(getattr(value, "text", value))  # array formulas carry their text in .text
 
 
-def _pick_sheet(titles: list[str], table: _Table) -> int:
+def _pick_sheet(titles: list[str], table: Table) -> int:
     """The sheet named like the table ("Leads", "lead", "Campaigns", ...), else the first."""
     wanted = {table.name, f"{table.name}s"}
     return next((i for i, t in enumerate(titles) if _normalise_name(t) in wanted), 0)
@@ -462,7 +455,7 @@ def _has_formulas(book: Any, sheet: Any) -> bool:
 
 
 def _sheet_values(
-    data: bytes, table: _Table, *, data_only: bool
+    data: bytes, table: Table, *, data_only: bool
 ) -> tuple[str | None, list[tuple], bool]:
     """Title, cell values (by row, from row 1 and column A) and whether it has formulas, of
     the sheet to read. The title is None if the workbook has no worksheet."""
@@ -483,7 +476,7 @@ def _sheet_values(
             book.close()
 
 
-def _read_workbook(data: bytes, source: str, table: _Table) -> _Sheet:
+def _read_workbook(data: bytes, source: str, table: Table) -> _Sheet:
     """Read the table's sheet of an .xlsx workbook (see the module docstring)."""
     try:
         title, values, has_formulas = _sheet_values(data, table, data_only=True)
@@ -637,7 +630,7 @@ class _Names:
     unresolved: set[str]  # schema columns the mapping names with a key the file does not have
 
 
-def _name_columns(labels: list[Any], table: _Table, mapping: dict[str, str] | None) -> _Names:
+def _name_columns(labels: list[Any], table: Table, mapping: dict[str, str] | None) -> _Names:
     """New names for the labels (mapping, then normalisation), problems, positions to skip."""
     problems: list[Problem] = []
     skip: set[int] = set()
@@ -701,7 +694,7 @@ def _name_columns(labels: list[Any], table: _Table, mapping: dict[str, str] | No
     return _Names(names, problems, skip, mapped, unresolved)
 
 
-def _missing_columns(table: _Table, named: _Names, ctx: _Context) -> None:
+def _missing_columns(table: Table, named: _Names, ctx: _Context) -> None:
     """One problem for all absent required columns: which are missing, which columns of the
     file match none, and one suggested rename of confident matches only.
 
@@ -971,7 +964,7 @@ def _checks(column: Column) -> list[tuple[pa.Check, str, str]]:
 
 @functools.cache
 def _pandera_schema(
-    table: _Table,
+    table: Table,
 ) -> tuple[pa.DataFrameSchema, dict[tuple[str, int], tuple[str, str]]]:
     """The pandera schema of a table and, per (column, check number), message and fix."""
     columns = {}
@@ -990,7 +983,7 @@ def _pandera_schema(
     return pa.DataFrameSchema(columns), messages
 
 
-def _constraint_problems(parsed: pd.DataFrame, table: _Table, ctx: _Context) -> None:
+def _constraint_problems(parsed: pd.DataFrame, table: Table, ctx: _Context) -> None:
     """Run pandera lazily and turn its failure cases into problems (no pandera text leaks)."""
     schema, messages = _pandera_schema(table)
     try:
@@ -1025,7 +1018,7 @@ def _constraint_problems(parsed: pd.DataFrame, table: _Table, ctx: _Context) -> 
             ctx.problems.append(ctx.problem(name, positions, message, fix))
 
 
-def _finish(values: pd.Series, column: Column, table: _Table) -> pd.Series:
+def _finish(values: pd.Series, column: Column, table: Table) -> pd.Series:
     """Cast parsed, validated values to the column's canonical dtype."""
     if column.kind == "int":
         return values.astype("int64")
@@ -1040,7 +1033,7 @@ def _finish(values: pd.Series, column: Column, table: _Table) -> pd.Series:
     return values
 
 
-def _category_dtype(column: Column, table: _Table) -> pd.CategoricalDtype:
+def _category_dtype(column: Column, table: Table) -> pd.CategoricalDtype:
     return table.dtypes.get(column.name, pd.CategoricalDtype(column.categories))
 
 
@@ -1051,7 +1044,7 @@ def _category_dtype(column: Column, table: _Table) -> pd.CategoricalDtype:
 def _validate_table(
     labels: list[Any],
     cells: list[pd.Series],
-    table: _Table,
+    table: Table,
     *,
     source: str | None,
     rows: np.ndarray,
@@ -1120,7 +1113,7 @@ def _names_fix(what: str = "file") -> str:
     return f"columns the {what} does not have must be added."
 
 
-def _validate_frame(df: pd.DataFrame, table: _Table, source: str | None) -> pd.DataFrame:
+def validate_frame(df: pd.DataFrame, table: Table, source: str | None) -> pd.DataFrame:
     """Validate a DataFrame whose columns carry schema names (cells typed or text)."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"Expected a pandas DataFrame, not {type(df).__name__}.")
@@ -1139,9 +1132,9 @@ def _validate_frame(df: pd.DataFrame, table: _Table, source: str | None) -> pd.D
     )
 
 
-def _read_table(
+def read_table(
     path_or_buffer: PathOrBuffer,
-    table: _Table,
+    table: Table,
     mapping: dict[str, str] | None = None,
     rename_hint: Callable[[dict[Any, str]], tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
@@ -1208,7 +1201,7 @@ def validate_leads(df: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
     never modified. Bad content raises :class:`LeadDataError` listing every problem, with row
     numbers as in a spreadsheet (first data row = row 2).
     """
-    return _validate_frame(df, LEADS, source)
+    return validate_frame(df, LEADS, source)
 
 
 def read_leads(path_or_buffer: PathOrBuffer, mapping: dict[str, str] | None = None) -> pd.DataFrame:
@@ -1243,7 +1236,7 @@ def read_leads(path_or_buffer: PathOrBuffer, mapping: dict[str, str] | None = No
         )
         return "", how + _names_fix()
 
-    return _read_table(path_or_buffer, LEADS, mapping, hint)
+    return read_table(path_or_buffer, LEADS, mapping, hint)
 
 
 def read_campaigns(path_or_buffer: PathOrBuffer) -> pd.DataFrame:
@@ -1251,7 +1244,7 @@ def read_campaigns(path_or_buffer: PathOrBuffer) -> pd.DataFrame:
 
     In a workbook the sheet named "Campaigns" is read if there is one, otherwise the first.
     """
-    return _read_table(path_or_buffer, CAMPAIGNS)
+    return read_table(path_or_buffer, CAMPAIGNS)
 
 
 def read_orchard(path_or_buffer: PathOrBuffer) -> pd.DataFrame:
@@ -1259,47 +1252,4 @@ def read_orchard(path_or_buffer: PathOrBuffer) -> pd.DataFrame:
 
     In a workbook the sheet named "Orchard" is read if there is one, otherwise the first.
     """
-    return _read_table(path_or_buffer, ORCHARD)
-
-
-def _check_context(name: str) -> None:
-    if name not in CONTEXTS:
-        raise ValueError(
-            f"Unknown sample {name!r}. Valid names: {', '.join(repr(c) for c in CONTEXTS)}."
-        )
-
-
-@functools.lru_cache(maxsize=16)
-def _load(kind: str, name: str) -> pd.DataFrame:
-    """Read a bundled dataset, or generate it when the repository's files are not there."""
-    from sqolab.data import generator  # lazy: reading files must not depend on the generator
-
-    file = {"leads": f"{name}.csv", "campaigns": f"{name}_campaigns.csv"}.get(kind, "orchard.csv")
-    path = DATASETS_DIR / file
-    table = {"leads": LEADS, "campaigns": CAMPAIGNS}.get(kind, ORCHARD)
-    if path.is_file():
-        return _read_table(path, table)
-    if kind == "leads":
-        generated = generator.generate_leads(name)
-    elif kind == "campaigns":
-        generated = generator.generate_campaigns(name)
-    else:
-        generated = generator.generate_orchard()
-    return _validate_frame(generated, table, f"generated {file}")
-
-
-def load_sample(name: str) -> pd.DataFrame:
-    """The sample pipeline ``name`` ("startup", "consultancy" or "agency") as a lead table."""
-    _check_context(name)
-    return _load("leads", name).copy()
-
-
-def load_campaigns(name: str) -> pd.DataFrame:
-    """The campaign table (campaign, channel, spend_eur) of the sample pipeline ``name``."""
-    _check_context(name)
-    return _load("campaigns", name).copy()
-
-
-def load_orchard() -> pd.DataFrame:
-    """The orchard table of the fruit analogy."""
-    return _load("orchard", "").copy()
+    return read_table(path_or_buffer, ORCHARD)

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
 from sqolab.data.contexts import PROFILES
-from sqolab.data.loading import load_sample
+from sqolab.data.samples import load_sample
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import preset, qualify
 from sqolab.engine.forecasts import PIPELINES, forecast_error, forecast_summary

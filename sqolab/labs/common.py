@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from sqolab.data.contexts import PROFILES
-from sqolab.data.loading import load_campaigns, load_sample
+from sqolab.data.samples import load_campaigns, load_sample
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import FRAMEWORKS
 

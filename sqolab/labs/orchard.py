@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sqolab.data.loading import load_orchard
+from sqolab.data.samples import load_orchard
 from sqolab.data.schema import OUTCOMES
 from sqolab.engine.outcomes import evaluate
 from sqolab.figures.style import ROLE, label, styled

@@ -8,8 +8,10 @@ from collections.abc import Callable
 import pandas as pd
 
 from sqolab.data.contexts import PROFILES
-from sqolab.data.loading import load_sample
+from sqolab.data.samples import load_sample
 from sqolab.engine.criteria import Criteria, preset, qualify
+from sqolab.engine.formatting import fmt_eur as eur
+from sqolab.engine.formatting import fmt_pct as pct
 from sqolab.engine.outcomes import Outcome, evaluate
 from sqolab.practice.checks import Judged
 
@@ -34,16 +36,6 @@ def outcome_of(criteria: Criteria, context: str, capacity_hours: float | None = 
 def winnable_revenue(leads: pd.DataFrame) -> float:
     """Revenue of all leads that would be won if pursued."""
     return float(leads.loc[leads["outcome"] == "won", "deal_value_eur"].sum())
-
-
-def pct(x: float) -> str:
-    """A share as a percentage with one decimal."""
-    return f"{100 * x:.1f}%"
-
-
-def eur(x: float) -> str:
-    """An amount in euros with thousands separators."""
-    return f"{x:,.0f} EUR"
 
 
 def revenue_and_win_rate(

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sqolab.data.loading import load_campaigns
+from sqolab.data.samples import load_campaigns
 from sqolab.engine.criteria import preset, qualify
 from sqolab.engine.forecasts import PIPELINES, forecast_error, forecast_summary
 from sqolab.engine.outcomes import evaluate

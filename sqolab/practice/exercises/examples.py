@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqolab.data.loading import load_orchard
+from sqolab.data.samples import load_orchard
 from sqolab.engine.criteria import Criteria, preset
 from sqolab.practice.checks import Exercise, Mapping, Misconception, Number, Question, Text
 from sqolab.practice.exercises._common import (
