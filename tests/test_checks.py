@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sqolab.figures.style import new_figure
-from sqolab.practice import checks
+from sqolab.practice import cells, checks, feedback
 from sqolab.practice.checks import (
     BLANK,
     Bars,
@@ -69,7 +69,7 @@ def learner_cell(source: str, name: str = "/tmp/ipykernel_4242/123.py") -> dict:
 
 def test_blank_is_not_attempted_and_is_a_singleton():
     q = number_question()
-    assert checks._Blank() is BLANK and checks.____ is BLANK
+    assert feedback._Blank() is BLANK and checks.____ is BLANK
     assert q.evaluate(BLANK).status is Status.NOT_ATTEMPTED
     assert checks.is_blank((BLANK, BLANK)) and not checks.is_blank((BLANK, 1))
 
@@ -313,8 +313,8 @@ def test_html_escapes_learner_text_and_keeps_a_text_fallback():
 def test_each_outcome_has_its_own_icon_words_and_colour(status, words):
     result = checks.Result(kind=status, title="q1", message="m", question="t.q1")
     html = result.html()
-    icon = checks._LOOK[status][0]
-    assert words in html and icon in html and checks._LOOK[status][2] in html
+    icon = feedback._LOOK[status][0]
+    assert words in html and icon in html and feedback._LOOK[status][2] in html
     assert result.text().startswith(f"{icon} {words}: q1")
 
 
@@ -399,6 +399,8 @@ def test_progress_survives_a_corrupt_or_unwritable_file(tmp_path, monkeypatch):
 
 
 def test_progress_lists_every_registered_chapter_question():
+    import sqolab.practice.exercises  # noqa: F401  (registers every chapter's questions)
+
     report = checks.progress("what_is_an_sqo")
     assert report.table["question"].tolist() == [f"what_is_an_sqo.q{i}" for i in range(1, 5)]
     assert set(report.table["done"]) == {"– not started"}
@@ -452,7 +454,7 @@ def checked(shell) -> checks.Result:
 def any_shell(request, shell, monkeypatch):
     """The shell, once with IPython's record of failing cells and once without (IPython < 9)."""
     if request.param == "traceback file names only":
-        monkeypatch.setattr(checks, "_recorded_errors", lambda _shell: None)
+        monkeypatch.setattr(cells, "_recorded_errors", lambda _shell: None)
     return shell
 
 
@@ -572,6 +574,8 @@ def test_progress_display_shows_a_home_path_with_a_tilde(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("SQOLAB_PROGRESS", str(home / ".sqolab" / "progress.json"))
+    import sqolab.practice.exercises  # noqa: F401  (registers every chapter's questions)
+
     report = checks.progress("what_is_an_sqo")
     html = report._repr_mimebundle_()["text/html"]
     assert "<code>~/.sqolab/progress.json</code>" in html
