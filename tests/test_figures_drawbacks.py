@@ -23,6 +23,18 @@ from sqolab import (
     qualify,
     tradeoff_curve,
 )
+from sqolab.engine.formatting import display_table
+from sqolab.engine.missed import cut_counts, excluded_winners
+from sqolab.engine.policies import (
+    POLICY_COLUMNS,
+    compare_policies,
+    flexible_policies,
+    matching_threshold,
+    rule,
+    status_table,
+    tightening_table,
+)
+from sqolab.engine.reports import competitors_by_fit, contest_summary
 from sqolab.engine.tradeoffs import best_threshold
 from sqolab.figures import choosing, drawbacks
 from sqolab.figures.style import ROLE
@@ -75,23 +87,23 @@ def axis_labels_have_units(fig) -> None:
 
 
 def test_rule_names_one_criterion(bant: Criteria) -> None:
-    assert drawbacks.rule(bant, "budget") == "budget >= 7,500 EUR"
-    assert drawbacks.rule(bant, "timeline") == "timeline <= 3 months"
+    assert rule(bant, "budget") == "budget >= 7,500 EUR"
+    assert rule(bant, "timeline") == "timeline <= 3 months"
     with pytest.raises(ValueError, match="fit"):
-        drawbacks.rule(bant, "fit")
+        rule(bant, "fit")
 
 
 def test_compare_policies_equals_evaluate(four: pd.DataFrame) -> None:
     is_sqo = qualify(four, CRIT)
-    table = drawbacks.compare_policies(four, {"gate": is_sqo})
+    table = compare_policies(four, {"gate": is_sqo})
     out = evaluate(four, is_sqo)
-    assert list(table.columns) == list(drawbacks.POLICY_COLUMNS)
+    assert list(table.columns) == list(POLICY_COLUMNS)
     assert table.loc["gate", "won"] == out.won == 1
     assert table.loc["gate", "revenue_missed_eur"] == 500.0
 
 
 def test_tightening_table_adds_criteria_one_by_one(startup: pd.DataFrame, bant: Criteria) -> None:
-    table = drawbacks.tightening_table(startup, bant)
+    table = tightening_table(startup, bant)
     assert list(table.index) == [
         "no criteria (every lead)",
         "+ budget >= 7,500 EUR",
@@ -109,23 +121,23 @@ def test_tightening_table_adds_criteria_one_by_one(startup: pd.DataFrame, bant: 
 def test_tightening_keeps_the_allowed_misses_of_a_k_of_n_rule() -> None:
     agency = load_sample("agency")
     gpct = preset("GPCTBA/C&I", "agency")  # 4 of 5
-    table = drawbacks.tightening_table(agency, gpct)
+    table = tightening_table(agency, gpct)
     assert table["n_sqo"].iloc[1] == len(agency)  # 1 criterion, one miss allowed: everyone
     assert table["n_sqo"].iloc[-1] == qualify(agency, gpct).sum()
 
 
 def test_matching_threshold(startup: pd.DataFrame) -> None:
     curve = tradeoff_curve(startup, lead_score(startup))
-    t = drawbacks.matching_threshold(curve, 530)
+    t = matching_threshold(curve, 530)
     assert (lead_score(startup) >= t).sum() >= 530
     stricter = curve.loc[curve["threshold"] > t, "n_sqo"]
     assert stricter.max() < 530
     with pytest.raises(ValueError, match="no threshold"):
-        drawbacks.matching_threshold(curve, len(startup) + 1)
+        matching_threshold(curve, len(startup) + 1)
 
 
 def test_excluded_winners_by_hand(four: pd.DataFrame) -> None:
-    table = drawbacks.excluded_winners(four, CRIT)
+    table = excluded_winners(four, CRIT)
     assert list(table.index) == ["H-1", "H-2"]  # largest deal first
     assert list(table["cut by"]) == ["budget", "budget, timeline"]
     assert list(table["budget [EUR]"]) == ["unknown", "1,000"]
@@ -134,7 +146,7 @@ def test_excluded_winners_by_hand(four: pd.DataFrame) -> None:
 
 
 def test_excluded_winners_on_the_sample(startup: pd.DataFrame, bant: Criteria) -> None:
-    table = drawbacks.excluded_winners(startup, bant, n=8)
+    table = excluded_winners(startup, bant, n=8)
     rows = startup.set_index("lead_id").loc[table.index]
     assert (rows["outcome"] == "won").all()
     assert not qualify(rows, bant).any()
@@ -146,14 +158,14 @@ def test_excluded_winners_on_the_sample(startup: pd.DataFrame, bant: Criteria) -
 
 
 def test_cut_counts_by_hand(four: pd.DataFrame) -> None:
-    counts = drawbacks.cut_counts(four, CRIT)
+    counts = cut_counts(four, CRIT)
     assert counts.loc["budget"].tolist() == [2, 1, 500.0]
     assert counts.loc["timeline"].tolist() == [1, 0, 200.0]
 
 
 def test_flexible_policies(startup: pd.DataFrame, bant: Criteria) -> None:
     score = lead_score(startup)
-    policies = drawbacks.flexible_policies(startup, bant, score)
+    policies = flexible_policies(startup, bant, score)
     names = list(policies)
     assert names[:3] == [
         "all 4 criteria (rigid)",
@@ -167,17 +179,17 @@ def test_flexible_policies(startup: pd.DataFrame, bant: Criteria) -> None:
     assert policies[names[3]].sum() >= rigid.sum()
     threshold = float(names[3].split(">= ")[1])
     assert policies[names[3]].equals(
-        (
-            score >= drawbacks.matching_threshold(tradeoff_curve(startup, score), int(rigid.sum()))
-        ).rename("is_sqo")
+        (score >= matching_threshold(tradeoff_curve(startup, score), int(rigid.sum()))).rename(
+            "is_sqo"
+        )
     )
     assert (score[policies[names[3]]] >= threshold - 0.05).all()
     with pytest.raises(ValueError, match="two applied"):
-        drawbacks.flexible_policies(startup, Criteria(min_fit=50), score)
+        flexible_policies(startup, Criteria(min_fit=50), score)
 
 
 def test_status_table_by_hand(four: pd.DataFrame) -> None:
-    table = drawbacks.status_table(four, CRIT, "budget")
+    table = status_table(four, CRIT, "budget")
     assert table["leads"].tolist() == [2, 1, 1]
     assert table["won"].tolist() == [1, 1, 1]
     assert table.loc["meets", "win_rate"] == 0.5
@@ -185,19 +197,19 @@ def test_status_table_by_hand(four: pd.DataFrame) -> None:
 
 
 def test_status_table_on_the_sample(startup: pd.DataFrame, bant: Criteria) -> None:
-    table = drawbacks.status_table(startup, bant, "timeline")
+    table = status_table(startup, bant, "timeline")
     assert table["leads"].sum() == len(startup)
     assert table.loc["unknown", "leads"] == startup["timeline_months"].isna().sum()
     assert table["won"].sum() == (startup["outcome"] == "won").sum()
 
 
 def test_competitors_by_fit_and_contest_summary(four: pd.DataFrame) -> None:
-    by_fit = drawbacks.competitors_by_fit(four.assign(fit_score=[10, 45, 45, 90]))
+    by_fit = competitors_by_fit(four.assign(fit_score=[10, 45, 45, 90]))
     assert by_fit["leads"].tolist() == [1, 2, 0, 0, 1]
     assert by_fit.loc["70-100", "mean_competitors"] == 3.0
     assert by_fit.loc["40-49", "win_rate"] == 1.0
     assert math.isnan(by_fit.loc["50-59", "mean_competitors"])
-    summary = drawbacks.contest_summary(four, qualify(four, CRIT))
+    summary = contest_summary(four, qualify(four, CRIT))
     assert summary["mean_competitors_all"] == 0.75
     assert summary["mean_competitors_sqo"] == 1.5
     assert summary["contested_sqo"] == 0.5
@@ -206,7 +218,7 @@ def test_competitors_by_fit_and_contest_summary(four: pd.DataFrame) -> None:
 def test_display_table_formats_and_marks_nan() -> None:
     table = pd.DataFrame({"win_rate": [0.3339, NAN], "n_sqo": [1530, 2]})
     spec = {k: drawbacks.POLICY_DISPLAY[k] for k in ("n_sqo", "win_rate")}
-    shown = drawbacks.display_table(table, spec)
+    shown = display_table(table, spec)
     assert shown.to_dict("list") == {"SQOs": ["1,530", "2"], "win rate": ["33.4%", "n/a"]}
 
 
@@ -234,7 +246,7 @@ def test_missed_figure(startup: pd.DataFrame) -> None:
 
 
 def test_cut_figure(four: pd.DataFrame) -> None:
-    counts = drawbacks.cut_counts(four, CRIT)
+    counts = cut_counts(four, CRIT)
     fig = drawbacks.cut_figure(counts)
     (ax,) = fig.axes
     widths = [p.get_width() for p in ax.patches]
@@ -245,7 +257,7 @@ def test_cut_figure(four: pd.DataFrame) -> None:
 
 
 def test_policy_figure(four: pd.DataFrame) -> None:
-    table = drawbacks.compare_policies(
+    table = compare_policies(
         four, {"gate": qualify(four, CRIT), "all": pd.Series(True, index=four.index)}
     )
     fig = drawbacks.policy_figure(table, title="Policies")
@@ -261,7 +273,7 @@ def test_policy_figure(four: pd.DataFrame) -> None:
 
 
 def test_unknown_figure(four: pd.DataFrame) -> None:
-    tables = {n: drawbacks.status_table(four, CRIT, n) for n in ("budget", "timeline")}
+    tables = {n: status_table(four, CRIT, n) for n in ("budget", "timeline")}
     fig = drawbacks.unknown_figure(tables)
     budget, timeline = fig.axes
     assert [p.get_height() for p in budget.patches] == pytest.approx([0.5, 1.0, 1.0])
@@ -273,7 +285,7 @@ def test_unknown_figure(four: pd.DataFrame) -> None:
 
 
 def test_competition_figure(startup: pd.DataFrame, bant: Criteria) -> None:
-    by_fit = drawbacks.competitors_by_fit(startup)
+    by_fit = competitors_by_fit(startup)
     effect = competition_effect(startup, qualify(startup, bant))
     fig = drawbacks.competition_figure(by_fit, effect)
     left, right = fig.axes
@@ -317,7 +329,7 @@ def test_capacity_guide(startup: pd.DataFrame, bant: Criteria) -> None:
     uncapped = evaluate(startup, qualify(startup, bant))
     assert guide.loc[2, "preset_revenue_eur"] == uncapped.revenue_won_eur
     assert guide.loc[0, "score_sqos"] == 0 and math.isnan(guide.loc[0, "threshold"])
-    shown = drawbacks.display_table(guide, choosing.GUIDE_DISPLAY)
+    shown = display_table(guide, choosing.GUIDE_DISPLAY)
     assert shown.loc[1, "capacity [h]"] == "3,000"
 
 
@@ -364,18 +376,16 @@ def test_the_startup_sample_tells_the_stories_of_the_drawbacks(
     startup: pd.DataFrame, bant: Criteria
 ) -> None:
     for name in ("budget", "timeline"):  # "unknown is much closer to meets than to fails"
-        rate = drawbacks.status_table(startup, bant, name)["win_rate"]
+        rate = status_table(startup, bant, name)["win_rate"]
         assert abs(rate["unknown"] - rate["meets"]) < abs(rate["unknown"] - rate["fails"])
-    policies = drawbacks.compare_policies(
-        startup, drawbacks.flexible_policies(startup, bant, lead_score(startup))
-    )
+    policies = compare_policies(startup, flexible_policies(startup, bant, lead_score(startup)))
     rigid, k_of_n, unknown, score = (policies.iloc[i] for i in range(4))
     assert score["win_rate"] > rigid["win_rate"] and score["capture_rate"] > rigid["capture_rate"]
     assert score["revenue_per_hour_eur"] > rigid["revenue_per_hour_eur"]
     assert k_of_n["capture_rate"] > rigid["capture_rate"] > 0
     assert rigid["win_rate"] - unknown["win_rate"] < 0.05  # "a modest drop in win rate"
     assert unknown["capture_rate"] > 1.5 * rigid["capture_rate"]
-    by_fit = drawbacks.competitors_by_fit(startup)
+    by_fit = competitors_by_fit(startup)
     assert (np.diff(by_fit["mean_competitors"]) > 0).all()  # "better fit, more rivals"
     effect = competition_effect(startup, qualify(startup, bant))
     drop_sqo = effect.loc[0, "sqo_win_rate"] - effect.loc[4, "sqo_win_rate"]

@@ -67,6 +67,11 @@ def outcome_codes(leads: pd.DataFrame, what: str) -> np.ndarray:
     return codes
 
 
+def won_mask(leads: pd.DataFrame) -> np.ndarray:
+    """True for the leads that would be won if pursued (simulated ``outcome`` is ``won``)."""
+    return (leads["outcome"] == "won").to_numpy(dtype=bool)
+
+
 def _nan_div(a: float, b: float) -> float:
     return a / b if b else math.nan
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
 from sqolab.data.schema import LeadDataError, Problem
-from sqolab.engine.outcomes import require_outcome
+from sqolab.engine.outcomes import require_outcome, won_mask
 from sqolab.engine.selection import as_selection
 
 
@@ -120,3 +122,46 @@ def competition_effect(
         n_sqo = int(sqo.sum())
         table["share_of_sqos"] = table["sqos"] / n_sqo if n_sqo else np.nan
     return table
+
+
+FIT_BANDS: tuple[float, ...] = (0, 40, 50, 60, 70, 101)
+"""Edges of the fit-score bands of :func:`competitors_by_fit` (last edge exclusive)."""
+
+CONTESTED = 2
+"""A deal is *contested* when at least this many competing vendors fight for it."""
+
+
+def competitors_by_fit(leads: pd.DataFrame, bands: tuple[float, ...] = FIT_BANDS) -> pd.DataFrame:
+    """Per fit-score band: leads, mean competitors, share with 2+ competitors, win rate."""
+    fit = leads["fit_score"].to_numpy(dtype=float)
+    band = np.digitize(fit, bands[1:-1])
+    names = [f"{lo:g}-{hi - 1:g}" for lo, hi in pairwise(bands)]
+    frame = pd.DataFrame(
+        {
+            "band": pd.Categorical.from_codes(band, names),
+            "competitors": leads["competitors"].to_numpy(dtype=float),
+            "contested": leads["competitors"].to_numpy() >= CONTESTED,
+            "won": won_mask(leads),
+        }
+    )
+    table = frame.groupby("band", observed=False).agg(
+        leads=("won", "size"),
+        mean_competitors=("competitors", "mean"),
+        share_contested=("contested", "mean"),
+        win_rate=("won", "mean"),
+    )
+    table.index.name = "fit band"
+    return table
+
+
+def contest_summary(leads: pd.DataFrame, is_sqo: pd.Series | np.ndarray) -> dict[str, float]:
+    """Mean competitors and share of contested deals (2+ competitors), for all leads and SQOs."""
+    sqo = as_selection(leads, is_sqo)
+    competitors = leads["competitors"].to_numpy(dtype=float)
+    contested = competitors >= CONTESTED
+    return {
+        "mean_competitors_all": float(competitors.mean()),
+        "mean_competitors_sqo": float(competitors[sqo].mean()) if sqo.any() else np.nan,
+        "contested_all": float(contested.mean()),
+        "contested_sqo": float(contested[sqo].mean()) if sqo.any() else np.nan,
+    }

@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 from sqolab.engine.criteria import Criteria, qualify
 from sqolab.engine.forecasts import forecast_error, forecast_summary
 from sqolab.engine.outcomes import evaluate
+from sqolab.engine.reports import contest_summary
 from sqolab.engine.tradeoffs import best_threshold, tradeoff_curve
-from sqolab.figures.drawbacks import contest_summary
 from sqolab.figures.style import ROLE, euro_axis, label, new_figure
 
 CAPACITY_SHARES: tuple[float, ...] = (0.1, 0.2, 0.4)

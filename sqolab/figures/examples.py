@@ -14,9 +14,11 @@ from sqolab.engine.criteria import (
     criteria_met,
     qualify,
 )
+from sqolab.engine.formatting import show_value
+from sqolab.engine.missed import COLUMN_TITLES
 from sqolab.engine.outcomes import evaluate
+from sqolab.engine.policies import rule
 from sqolab.engine.tradeoffs import best_threshold, tradeoff_curve
-from sqolab.figures.drawbacks import COLUMN_TITLES, rule, show_value
 from sqolab.figures.style import ROLE, label, new_figure, percent_axis
 
 OUTCOME_LABELS: dict[str, str] = {

@@ -65,11 +65,6 @@ def campaigns(context: str) -> pd.DataFrame:
     return load_campaigns(context)
 
 
-def won_mask(leads: pd.DataFrame) -> np.ndarray:
-    """True for the leads that would be won if pursued (simulated ``outcome``)."""
-    return (leads["outcome"] == "won").to_numpy(dtype=bool)
-
-
 def nice_step(value: float) -> float:
     """A round slider step of about ``value`` (1, 2 or 5 times a power of ten)."""
     if value <= 0:

@@ -10,8 +10,15 @@ import pandas as pd
 from sqolab.data.contexts import PROFILES
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import CRITERIA_NAMES, Criteria, criteria_met, preset, qualify
+from sqolab.engine.missed import (
+    cut_counts,
+    excluded_mask,
+    failed_criteria,
+    largest_deals_first,
+    largest_excluded,
+)
 from sqolab.engine.outcomes import Outcome, evaluate
-from sqolab.engine.reports import competition_effect
+from sqolab.engine.reports import CONTESTED, competition_effect, contest_summary
 from sqolab.engine.scoring import lead_score
 from sqolab.figures.style import ROLE, label, percent_axis, styled
 from sqolab.labs.base import (
@@ -27,27 +34,20 @@ from sqolab.labs.base import (
     unit_bars,
     unknown_text,
 )
-from sqolab.labs.common import (
-    CONTEXT_OPTIONS,
-    FRAMEWORK_OPTIONS,
-    TIPS,
-    won_mask,
-)
+from sqolab.labs.common import CONTEXT_OPTIONS, FRAMEWORK_OPTIONS, TIPS
 
 MAX_COMPETITORS = 5
-CONTESTED = 2  # "contested": at least this many competing vendors
 TABLE_ROWS = 12
 POLICIES = ["strict gate", "k of n", "lead score"]
 
 
 class _Pipeline:
-    """One context's leads, score, winners and the competition table, computed once."""
+    """One context's leads, score, deal order and the competition table, computed once."""
 
     def __init__(self, leads: pd.DataFrame) -> None:
         self.leads = leads
         self.score = lead_score(leads).to_numpy()
-        self.won = won_mask(leads)
-        self.order = np.argsort(-leads["deal_value_eur"].to_numpy(dtype=float), kind="stable")
+        self.order = largest_deals_first(leads)
         self.competition = competition_effect(leads, max_competitors=MAX_COMPETITORS)
 
 
@@ -264,10 +264,11 @@ class DrawbacksLab(Lab):
         )
 
         gate_sqo = selections[0]
-        excluded = ~gate_sqo & pipe.won
+        excluded = excluded_mask(leads, gate_sqo)
         met = criteria_met(leads, gate)
         n_excluded = int(excluded.sum())
-        cut = {name: int((excluded & ~met[name].to_numpy()).sum()) for name in met.columns}
+        counts = cut_counts(leads, gate, met=met, is_sqo=gate_sqo)["excluded_winners"]
+        cut = {name: int(n) for name, n in counts.items()}
         for name, bar, text in zip(CRITERIA_NAMES, self.cut_bars, self.cut_text, strict=True):
             count = cut.get(name)
             share = 0.0 if not count else count / n_excluded
@@ -277,8 +278,8 @@ class DrawbacksLab(Lab):
 
         comp = competition_effect(leads, gate_sqo, max_competitors=MAX_COMPETITORS)
         self.share_sqos.set_ydata(comp["share_of_sqos"].fillna(0.0).to_numpy())
-        contested_leads = float(comp["share_of_leads"].iloc[CONTESTED:].sum())
-        contested_sqos = float(comp["share_of_sqos"].iloc[CONTESTED:].sum())
+        contest = contest_summary(leads, gate_sqo)
+        contested_leads, contested_sqos = contest["contested_all"], contest["contested_sqo"]
 
         g, kk, sc = outcomes
         self.show_numbers(
@@ -319,16 +320,15 @@ class DrawbacksLab(Lab):
         met: pd.DataFrame,
         selections: list[np.ndarray],
     ) -> None:
-        rows = pipe.order[excluded[pipe.order]][:TABLE_ROWS]
-        failed = ~met.to_numpy()[rows]
-        names = np.array(met.columns)
+        rows = largest_excluded(pipe.order, excluded, TABLE_ROWS)
+        failed = failed_criteria(met, rows)
         shown = pipe.leads.iloc[rows]
         body = [
             [
                 lead["lead_id"],
                 lead["company"],
                 f"{lead['deal_value_eur']:,.0f}",
-                ", ".join(names[failed[i]]) or "-",
+                failed[i] or "-",
                 lead["competitors"],
                 "kept" if selections[1][rows[i]] else "cut",
                 "kept" if selections[2][rows[i]] else "cut",

@@ -11,7 +11,7 @@ import pandas as pd
 from sqolab.data.contexts import PROFILES
 from sqolab.data.schema import AUTHORITY_LEVELS, CONTEXTS, NEED_LEVELS
 from sqolab.engine.criteria import CRITERIA_NAMES, Criteria, criteria_met, preset, qualify
-from sqolab.engine.outcomes import evaluate
+from sqolab.engine.outcomes import evaluate, won_mask
 from sqolab.figures.style import ROLE, label, styled
 from sqolab.labs.base import (
     Lab,
@@ -32,7 +32,6 @@ from sqolab.labs.common import (
     CUSTOM,
     FRAMEWORK_OPTIONS,
     TIPS,
-    won_mask,
 )
 
 OFF = "off"
