@@ -101,6 +101,38 @@ def test_funnel_figure_bar_widths_and_labels(startup):
     assert bars[-1].get_hatch() and not bars[0].get_hatch()
 
 
+def test_funnel_figure_shows_unrecorded_stages_and_the_way_back(startup):
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    leads, is_sqo = startup
+    counts = funnel_counts(leads, [("SQO under BANT", preset("BANT", "startup"))])
+    fig = funnel_figure(
+        counts,
+        "Funnel",
+        first_stage="MQL: every lead",
+        before=("Lead",),
+        between=("SAL", "SQL"),
+        recycle=True,
+    )
+    ax = fig.axes[0]
+    # data bars only for the recorded stages; the three unrecorded ones are dashed outlines
+    assert [b.get_width() for b in _bars(ax)] == pytest.approx(counts["leads"].tolist())
+    outlines = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    assert len(outlines) == 3 and all(p.get_linestyle() == "--" for p in outlines)
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("MQL: every lead: 3,000") for t in texts)
+    for stage in ("Lead", "SAL", "SQL"):
+        assert f"{stage}: not recorded in the sample" in texts
+    # the outlines sit in funnel order: Lead above the MQL bar, SAL and SQL between MQL and SQO
+    bars = _bars(ax)
+    y_lead, y_sal, y_sql = (p.get_y() + p.get_height() / 2 for p in outlines)
+    assert y_lead > bars[0].get_y() > y_sal > y_sql > bars[1].get_y()
+    # the way back carries the number of leads that did not become SQOs
+    assert len([p for p in ax.patches if isinstance(p, FancyArrowPatch)]) == 1
+    back = len(leads) - int(is_sqo.sum())
+    assert any("recycled to nurture" in t and f"{back:,}" in t for t in texts)
+
+
 def test_framework_table_is_generated_from_frameworks():
     table = framework_table(context="consultancy")
     assert table["framework"].tolist() == list(FRAMEWORKS)

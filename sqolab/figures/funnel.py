@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import FuncFormatter
 
 from sqolab.engine.criteria import FRAMEWORKS, Criteria, Framework, qualify
@@ -54,32 +55,107 @@ def funnel_counts(leads: pd.DataFrame, stages: Sequence[tuple[str, Criteria]]) -
     )
 
 
-def funnel_figure(counts: pd.DataFrame, title: str = "The funnel of a sample") -> Figure:
-    """Centred horizontal bars, widest at the top, each labelled with its count and conversion."""
-    fig, ax = new_figure(7.5, 0.75 * len(counts) + 1.2)
-    n = len(counts)
-    y = np.arange(n)[::-1]
+def funnel_figure(
+    counts: pd.DataFrame,
+    title: str = "The funnel of a sample",
+    *,
+    first_stage: str | None = None,
+    before: Sequence[str] = (),
+    between: Sequence[str] = (),
+    recycle: bool = False,
+) -> Figure:
+    """Centred horizontal bars, widest at the top, each labelled with its count and conversion.
+
+    ``first_stage`` renames the first row of ``counts``. ``before`` and ``between`` are stages the
+    data does not record, drawn as dashed outlines (no count) above the first row and between the
+    first and second rows. ``recycle`` draws the way back: the leads of the first row that do not
+    reach the second return to nurture, with their count.
+    """
+    stages = counts["stage"].tolist()
+    if first_stage is not None and stages:
+        stages[0] = first_stage
+    # rows from the top: (kind, index into counts or label)
+    rows: list[tuple[str, object]] = [("outline", name) for name in before]
+    for i in range(len(counts)):
+        rows.append(("bar", i))
+        if i == 0:
+            rows += [("outline", name) for name in between]
+    n = len(rows)
+    fig, ax = new_figure(7.5, 0.75 * n + 1.2)
     widths = counts["leads"].to_numpy(dtype=float)
-    colours = [ROLE["not_sqo"]] * n
-    hatches = [""] * n
-    for i, stage in enumerate(counts["stage"]):
+    half = widths.max() / 2 if len(widths) else 1.0
+    y_of: dict[int, float] = {}
+    for r, (kind, item) in enumerate(rows):
+        y = float(n - 1 - r)
+        if kind == "outline":
+            ax.add_patch(
+                FancyBboxPatch(
+                    (-half, y - 0.25),
+                    2 * half,
+                    0.5,
+                    boxstyle="round,pad=0,rounding_size=0.05",
+                    fill=False,
+                    linestyle="--",
+                    edgecolor=ROLE["not_sqo"],
+                )
+            )
+            ax.text(
+                0,
+                y,
+                f"{item}: not recorded in the sample",
+                ha="center",
+                va="center",
+                fontsize=9,
+                style="italic",
+            )
+            continue
+        i = int(item)  # type: ignore[call-overload]
+        y_of[i] = y
+        stage = counts["stage"].iloc[i]
+        colour, hatch = ROLE["not_sqo"], ""
         if stage == WON_STAGE:
-            colours[i], hatches[i] = ROLE["won"], "//"
+            colour, hatch = ROLE["won"], "//"
         elif "SQO" in stage:
-            colours[i] = ROLE["sqo"]
-    ax.barh(
-        y, widths, left=-widths / 2, height=0.5, color=colours, hatch=hatches, edgecolor="white"
-    )
-    for i, row in counts.iterrows():
-        text = f"{row['stage']}: {row['leads']:,}"
+            colour = ROLE["sqo"]
+        ax.barh(
+            y,
+            widths[i],
+            left=-widths[i] / 2,
+            height=0.5,
+            color=colour,
+            hatch=hatch,
+            edgecolor="white",
+        )
+        text = f"{stages[i]}: {int(widths[i]):,}"
         if i > 0:
-            text += f" ({row['share_of_previous']:.0%} of the stage before)"
-        ax.text(0, y[i] + 0.3, text, ha="center", va="bottom", fontsize=9)
-    half = widths.max() / 2 if n else 1.0
-    ax.set_xlim(-half * 1.05, half * 1.05)
+            text += f" ({counts['share_of_previous'].iloc[i]:.0%} of the stage before)"
+        ax.text(0, y + 0.3, text, ha="center", va="bottom", fontsize=9)
+    if recycle and len(widths) > 1:
+        back = int(widths[0] - widths[1])
+        x = half * 1.02
+        ax.add_patch(
+            FancyArrowPatch(
+                (x, y_of[1]),
+                (x, y_of[0]),
+                connectionstyle="arc3,rad=0.5",
+                arrowstyle="-|>",
+                mutation_scale=14,
+                color=ROLE["current"],
+            )
+        )
+        ax.text(
+            x * 1.15,
+            (y_of[0] + y_of[1]) / 2,
+            f"way back:\nnot (yet) an SQO,\nrecycled to nurture\n{back:,}",
+            ha="left",
+            va="center",
+            fontsize=8,
+        )
+    right = half * (1.55 if recycle else 1.05)
+    ax.set_xlim(-half * 1.05, right)
     ax.set_ylim(-0.6, n - 0.1)
-    ax.set_yticks(y, counts["stage"].tolist())
-    ax.tick_params(axis="y", length=0, labelleft=False)
+    ax.set_yticks([])
+    ax.set_xticks([t for t in ax.get_xticks() if abs(t) <= half * 1.001])
     ax.grid(False)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{abs(v):,.0f}"))
     label(ax, "leads at the stage [count], bars centred on 0", "funnel stage [top = first]", title)
