@@ -34,9 +34,9 @@ from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from sqolab.data.samples import shared_sample
 from sqolab.data.schema import CONTEXTS
 from sqolab.figures.style import new_figure, percent_axis
-from sqolab.labs.common import sample
 
 logger = logging.getLogger("sqolab.labs")
 
@@ -307,7 +307,7 @@ class Lab(widgets.VBox):
 
     def leads_of(self, context: str) -> pd.DataFrame:
         """The leads the lab shows for ``context`` (your own leads, or the context's sample)."""
-        return self._given if self._given is not None else sample(context)
+        return self._given if self._given is not None else shared_sample(context)
 
     def per_context(self, context: str, build: Callable[[str], Any]) -> Any:
         """``build(context)``, computed once per context and then only looked up."""

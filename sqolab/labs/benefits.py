@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from sqolab.data.samples import shared_campaigns
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.forecasts import forecast_error, forecast_summary
 from sqolab.engine.outcomes import evaluate
@@ -16,7 +17,7 @@ from sqolab.engine.reports import campaign_report
 from sqolab.engine.scoring import lead_score
 from sqolab.figures.style import ROLE, label, percent_axis, styled
 from sqolab.labs.base import Lab, dropdown, fmt_eur, fmt_pct, html_table, slider
-from sqolab.labs.common import CONTEXT_OPTIONS, TIPS, campaigns
+from sqolab.labs.common import CONTEXT_OPTIONS, TIPS
 
 LEVELS = np.arange(0, 101, 5)  # strictness grid: forecasts and campaign reports are precomputed
 QUARTERS = 200  # simulated quarters per strictness level
@@ -125,7 +126,11 @@ class BenefitsLab(Lab):
         self.refresh()
 
     def _make_pipeline(self, context: str) -> _Pipeline:
-        table = self._given_campaigns if self._given_campaigns is not None else campaigns(context)
+        table = (
+            self._given_campaigns
+            if self._given_campaigns is not None
+            else shared_campaigns(context)
+        )
         return _Pipeline(self.leads_of(context), table)
 
     @property

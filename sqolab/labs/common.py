@@ -1,14 +1,10 @@
-"""What several labs share: the sample cache, context and framework choices, the control texts."""
+"""What several labs share: context and framework choices, the control texts, slider steps."""
 
 from __future__ import annotations
 
-from functools import cache
-
 import numpy as np
-import pandas as pd
 
 from sqolab.data.contexts import PROFILES
-from sqolab.data.samples import load_campaigns, load_sample
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import FRAMEWORKS
 
@@ -51,18 +47,6 @@ TIPS: dict[str, str] = {
     "capacity": "Sales capacity: the hours the sales team can spend in the period. SQOs are "
     "worked best score first until the hours run out.",
 }
-
-
-@cache
-def sample(context: str) -> pd.DataFrame:
-    """The shipped sample of ``context``, loaded once (do not modify it)."""
-    return load_sample(context)
-
-
-@cache
-def campaigns(context: str) -> pd.DataFrame:
-    """The campaigns table of ``context``, loaded once (do not modify it)."""
-    return load_campaigns(context)
 
 
 def nice_step(value: float) -> float:

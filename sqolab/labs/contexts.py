@@ -9,6 +9,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from sqolab.data.contexts import PROFILES
+from sqolab.data.samples import shared_sample
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import Criteria, preset, qualify
 from sqolab.engine.outcomes import evaluate
@@ -25,7 +26,7 @@ from sqolab.labs.base import (
     unit_bars,
     unknown_text,
 )
-from sqolab.labs.common import FRAMEWORK_OPTIONS, TIPS, sample
+from sqolab.labs.common import FRAMEWORK_OPTIONS, TIPS
 
 BARS = ["SQOs / leads", "win rate", "capture rate"]
 
@@ -100,7 +101,7 @@ class ContextsLab(Lab):
     def leads_of(self, context: str) -> pd.DataFrame:
         """The leads of ``context`` (given, or its sample)."""
         given = self._leads[context]
-        return given if given is not None else sample(context)
+        return given if given is not None else shared_sample(context)
 
     def criteria(self, context: str) -> Criteria:
         """The criteria of ``context``'s chosen framework with its unknown-value rule."""
