@@ -1114,7 +1114,7 @@ def test_no_suggestion_without_confidence(header, column):
 
 
 def test_a_file_column_or_schema_column_is_never_suggested_twice():
-    from sqolab.data.loading import _suggest_names
+    from sqolab.data.loading import suggest_names as _suggest_names
 
     # two file columns for one schema column: ambiguous, no suggestion
     header = ["Firma", "Account Name", *HEADER[2:]]
