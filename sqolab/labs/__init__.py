@@ -12,8 +12,9 @@ from collections.abc import Callable
 
 import ipywidgets
 
-from sqolab.labs.base import KERNEL_NOTE, SNAPSHOT_CAPTION, Lab, LabCanvas, LabFigure
+from sqolab.labs.base import KERNEL_NOTE, SNAPSHOT_CAPTION, Lab
 from sqolab.labs.benefits import BenefitsLab, benefits_lab
+from sqolab.labs.canvas import LabCanvas, LabFigure
 from sqolab.labs.contexts import ContextsLab, contexts_lab
 from sqolab.labs.drawbacks import DrawbacksLab, drawbacks_lab
 from sqolab.labs.orchard import OrchardLab, orchard_lab, orchard_pipeline

@@ -12,12 +12,15 @@ from matplotlib.ticker import FuncFormatter
 from sqolab.data.samples import shared_campaigns
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.forecasts import forecast_error, forecast_summary
+from sqolab.engine.formatting import fmt_eur, fmt_pct
 from sqolab.engine.outcomes import evaluate
 from sqolab.engine.reports import campaign_report
 from sqolab.engine.scoring import lead_score
 from sqolab.figures.style import ROLE, label, percent_axis, styled
-from sqolab.labs.base import Lab, dropdown, fmt_eur, fmt_pct, html_table, slider
+from sqolab.labs.base import Lab
 from sqolab.labs.common import CONTEXT_OPTIONS, TIPS
+from sqolab.labs.controls import dropdown, slider
+from sqolab.labs.html import html_table
 
 LEVELS = np.arange(0, 101, 5)  # strictness grid: forecasts and campaign reports are precomputed
 QUARTERS = 200  # simulated quarters per strictness level

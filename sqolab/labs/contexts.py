@@ -12,21 +12,14 @@ from sqolab.data.contexts import PROFILES
 from sqolab.data.samples import shared_sample
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import Criteria, preset, qualify
+from sqolab.engine.formatting import fmt_eur, fmt_int, fmt_pct
 from sqolab.engine.outcomes import evaluate
 from sqolab.figures.style import ROLE, label, styled
-from sqolab.labs.base import (
-    Lab,
-    checkbox,
-    dropdown,
-    fmt_eur,
-    fmt_int,
-    fmt_pct,
-    html_table,
-    share_axis,
-    unit_bars,
-    unknown_text,
-)
+from sqolab.labs.base import Lab
+from sqolab.labs.canvas import share_axis, unit_bars
 from sqolab.labs.common import FRAMEWORK_OPTIONS, TIPS
+from sqolab.labs.controls import checkbox, dropdown, unknown_text
+from sqolab.labs.html import html_table
 
 BARS = ["SQOs / leads", "win rate", "capture rate"]
 

@@ -10,6 +10,7 @@ import pandas as pd
 from sqolab.data.contexts import PROFILES
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import CRITERIA_NAMES, Criteria, criteria_met, preset, qualify
+from sqolab.engine.formatting import fmt_eur, fmt_int, fmt_pct
 from sqolab.engine.missed import (
     cut_counts,
     excluded_mask,
@@ -21,20 +22,11 @@ from sqolab.engine.outcomes import Outcome, evaluate
 from sqolab.engine.reports import CONTESTED, competition_effect, contest_summary
 from sqolab.engine.scoring import lead_score
 from sqolab.figures.style import ROLE, label, percent_axis, styled
-from sqolab.labs.base import (
-    Lab,
-    checkbox,
-    dropdown,
-    fmt_eur,
-    fmt_int,
-    fmt_pct,
-    html_table,
-    share_axis,
-    slider,
-    unit_bars,
-    unknown_text,
-)
+from sqolab.labs.base import Lab
+from sqolab.labs.canvas import share_axis, unit_bars
 from sqolab.labs.common import CONTEXT_OPTIONS, FRAMEWORK_OPTIONS, TIPS
+from sqolab.labs.controls import checkbox, dropdown, slider, unknown_text
+from sqolab.labs.html import html_table
 
 MAX_COMPETITORS = 5
 TABLE_ROWS = 12

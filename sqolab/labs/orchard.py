@@ -12,9 +12,13 @@ import pandas as pd
 
 from sqolab.data.samples import load_orchard
 from sqolab.data.schema import OUTCOMES
+from sqolab.engine.formatting import fmt_eur, fmt_int
 from sqolab.engine.outcomes import evaluate
 from sqolab.figures.style import ROLE, label, styled
-from sqolab.labs.base import Lab, fmt_eur, fmt_int, html_table, share_axis, slider, unit_bars
+from sqolab.labs.base import Lab
+from sqolab.labs.canvas import share_axis, unit_bars
+from sqolab.labs.controls import slider
+from sqolab.labs.html import html_table
 
 BINS = np.arange(0, 102, 2)
 HARVEST = ["picked", "sold", "picked, not sold", "sellable, left"]

@@ -11,28 +11,19 @@ import pandas as pd
 from sqolab.data.contexts import PROFILES
 from sqolab.data.schema import AUTHORITY_LEVELS, CONTEXTS, NEED_LEVELS
 from sqolab.engine.criteria import CRITERIA_NAMES, Criteria, criteria_met, preset, qualify
+from sqolab.engine.formatting import fmt_eur, fmt_int, fmt_number, fmt_pct
 from sqolab.engine.outcomes import evaluate, won_mask
 from sqolab.figures.style import ROLE, label, styled
-from sqolab.labs.base import (
-    Lab,
-    checkbox,
-    dropdown,
-    fmt_eur,
-    fmt_int,
-    fmt_number,
-    fmt_pct,
-    html_table,
-    share_axis,
-    slider,
-    unit_bars,
-    unknown_text,
-)
+from sqolab.labs.base import Lab
+from sqolab.labs.canvas import share_axis, unit_bars
 from sqolab.labs.common import (
     CONTEXT_OPTIONS,
     CUSTOM,
     FRAMEWORK_OPTIONS,
     TIPS,
 )
+from sqolab.labs.controls import checkbox, dropdown, slider, unknown_text
+from sqolab.labs.html import html_table
 
 OFF = "off"
 TABLE_ROWS = 15

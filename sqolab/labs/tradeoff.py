@@ -8,12 +8,14 @@ import numpy as np
 import pandas as pd
 
 from sqolab.data.schema import CONTEXTS
+from sqolab.engine.formatting import fmt_eur, fmt_int, fmt_pct
 from sqolab.engine.outcomes import evaluate
 from sqolab.engine.scoring import lead_score
 from sqolab.engine.tradeoffs import best_threshold, tradeoff_curve
 from sqolab.figures.style import ROLE, label, percent_axis, styled
-from sqolab.labs.base import Lab, dropdown, fmt_eur, fmt_int, fmt_pct, slider
+from sqolab.labs.base import Lab
 from sqolab.labs.common import CONTEXT_OPTIONS, TIPS, nice_step
+from sqolab.labs.controls import dropdown, slider
 
 PLOT_POINTS = 400  # the curves are drawn through at most this many thresholds
 ALL_WORKED = "your threshold, all SQOs worked"

@@ -26,7 +26,8 @@ import pandas as pd
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.criteria import Criteria
 from sqolab.engine.cup import DEFAULT_CAPACITY_HOURS, check_capacity, entry, leaderboard
-from sqolab.labs.base import fmt_eur, fmt_int, fmt_pct, html_table
+from sqolab.engine.formatting import fmt_eur, fmt_int, fmt_pct
+from sqolab.labs.html import html_table
 from sqolab.labs.qualify import QualifyLab
 
 MAX_TEAM_NAME = 40
