@@ -52,6 +52,7 @@ REASON_CODES: dict[str, str] = {
     "not_now": "A real need, but no decision within the sales cycle.",
     "poor_fit": "The company is outside the ideal customer profile.",
     "competitor_chosen": "The buyer has as good as chosen another vendor.",
+    "unconfirmed": "Budget, authority, need or timeline could not be confirmed (unknown).",
 }
 """Disqualification reason codes: marketing's feedback loop reads them per campaign."""
 
