@@ -276,3 +276,18 @@ def test_calibration_and_brier():
 def test_reason_codes_are_documented():
     assert all(text.endswith(".") for text in REASON_CODES.values())
     assert "not_now" in REASON_CODES
+
+
+def test_blunt_question_effects_agree_with_the_answers(pipeline):
+    from sqolab.engine.discovery import blunt_question_effects
+
+    context, leads = pipeline
+    cases = all_cases(context, leads, 300)
+    frame = leads[leads["lead_id"].isin([c.lead_id for c in cases])]
+    effects = blunt_question_effects(frame)
+    budget = [answer(c, "budget_blunt") for c in cases if c.budget_eur is not None]
+    assert math.isclose(effects["budget_refused"], np.mean([f.evasive for f in budget]))
+    authority = [answer(c, "authority_blunt") for c in cases if c.authority != "unknown"]
+    assert math.isclose(effects["authority_overclaimed"], np.mean([f.overclaim for f in authority]))
+    opened = [answer(c, "budget_open").open_to_buyer for c in cases]
+    assert math.isclose(effects["budget_open_to_buyer"], np.mean(opened))

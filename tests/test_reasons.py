@@ -102,3 +102,23 @@ def test_without_a_campaign_column_the_error_says_so():
     leads = load_sample("startup").drop(columns="campaign")
     with pytest.raises(ValueError, match="no campaign column"):
         reasons_by_campaign(leads, preset("BANT", "startup"))
+
+
+def test_nurture_candidates_are_rejected_leads_with_need_but_no_date():
+    from sqolab.engine.reasons import nurture_candidates
+
+    leads = load_sample("consultancy")
+    criteria = preset("FAINT", "consultancy")
+    candidates = nurture_candidates(leads, criteria, cycle_months=2.5)
+    chosen = leads[candidates]
+    assert len(chosen) > 0
+    assert not qualify(chosen, criteria).any()
+    assert set(chosen["need"].astype(str)) <= {"latent", "confirmed"}
+    months = chosen["timeline_months"]
+    assert (months.isna() | (months > 5)).all()
+    others = leads[~candidates & ~qualify(leads, criteria)]
+    soon = others["need"].astype(str).isin(["latent", "confirmed"]) & (
+        others["timeline_months"] <= 5
+    )
+    no_need = ~others["need"].astype(str).isin(["latent", "confirmed"])
+    assert (soon | no_need).all()

@@ -498,3 +498,24 @@ def answer(case: Case, key: str, language: str = "en") -> Finding:
 def script(case: Case, language: str = "en") -> dict[str, Finding]:
     """Every question's answer for ``case`` (e.g. to play the case in a browser without Python)."""
     return {q.key: answer(case, q.key, language) for q in QUESTIONS}
+
+
+def blunt_question_effects(leads: pd.DataFrame) -> dict[str, float]:
+    """What blunt questions cost on a pipeline, under the answer model above (shares 0-1).
+
+    ``budget_refused``: of the leads whose budget is known, the share whose contact does not decide
+    and so refuses "What's your budget?"; ``authority_overclaimed``: of the contacts whose
+    authority is known, the share of influencers, who answer "Are you the decision maker?" with
+    yes; ``budget_open_to_buyer``: the share of budgets nobody has set yet.
+    """
+    known_budget = leads["budget_eur"].notna()
+    authority = leads["authority"].astype("string")
+    decides = authority == "decision_maker"
+    known_authority = authority != "unknown"
+    return {
+        "budget_refused": float((known_budget & ~decides).sum() / max(known_budget.sum(), 1)),
+        "authority_overclaimed": float(
+            (authority == "influencer").sum() / max(known_authority.sum(), 1)
+        ),
+        "budget_open_to_buyer": float((~known_budget).mean()),
+    }

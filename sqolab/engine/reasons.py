@@ -72,3 +72,16 @@ def reasons_by_campaign(leads: pd.DataFrame, criteria: Criteria) -> pd.DataFrame
     table.index.name = "campaign"
     table.columns.name = None
     return table.sort_values("rejected", ascending=False, kind="stable")
+
+
+def nurture_candidates(leads: pd.DataFrame, criteria: Criteria, cycle_months: float) -> pd.Series:
+    """Rejected leads with a real need but no decision soon: candidates to nurture, not discard.
+
+    True for leads that ``criteria`` turn away whose need is latent or confirmed and whose
+    timeline is unknown or longer than twice the sales cycle (``cycle_months``).
+    """
+    rejected = ~qualify(leads, criteria)
+    need = leads["need"].astype("string").isin(["latent", "confirmed"]).fillna(False)
+    months = leads["timeline_months"]
+    later = months.isna() | (months > 2 * cycle_months)
+    return (rejected & need & later).rename("nurture")
