@@ -21,6 +21,7 @@ ROOMS: dict[str, set[str]] = {
     "labs": {"data", "engine", "figures"},
     "practice": {"data", "engine", "figures"},
     "workshop": {"data", "engine", "figures", "labs", "practice"},
+    "web": {"data", "engine", "figures"},  # the live labs on the website (issue 11)
     "views": {"data", "engine", "figures", "labs", "practice", "workshop"},  # deprecated aliases
 }
 
