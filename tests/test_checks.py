@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import linecache
 import sys
+import threading
+import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sqolab.figures.style import new_figure
-from sqolab.practice import cells, checks, feedback
+from sqolab.practice import cells, checks, feedback, learner_code, progress_store
 from sqolab.practice.checks import (
     BLANK,
     Bars,
@@ -583,3 +586,209 @@ def test_progress_display_shows_a_home_path_with_a_tilde(tmp_path, monkeypatch):
     assert str(home) not in html and str(home) not in report.text()
     elsewhere = tmp_path / "elsewhere.json"
     assert checks.display_path(elsewhere) == str(elsewhere)
+
+
+# ---------------------------------------------------------------------------------------------
+# A novice cannot break the checker (issue 13, section 3)
+# ---------------------------------------------------------------------------------------------
+
+
+def _mean(values):
+    return sum(values) / len(values)
+
+
+def mean_question(cases=None) -> Question:
+    """A function question: ``mean(values)``, checked on one list of three numbers."""
+    return Question(
+        id="test.mean",
+        var="mean",
+        task="the mean of a list",
+        spec=Function(cases or (lambda: [("the values 1, 2 and 3", ([1.0, 2.0, 3.0],))])),
+        expected=lambda: _mean,
+        solution="def mean(values):\n    return sum(values) / len(values)",
+    )
+
+
+def test_a_learner_function_gets_copies_never_the_checkers_own_objects():
+    shared = [1.0, 2.0, 3.0]
+    question = mean_question(lambda: [("the values 1, 2 and 3", (shared,))])
+
+    def greedy(values):
+        values.clear()  # e.g. leads.dropna(inplace=True) on the checker's sample
+        return 2.0
+
+    assert question.evaluate(greedy).correct
+    assert shared == [1.0, 2.0, 3.0]
+    assert question.evaluate(_mean).correct
+
+
+def _runaway_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("sqolab-learner-code")]
+
+
+@pytest.fixture
+def short_time_limit(monkeypatch):
+    """Learner code may run for half a second (the course allows more)."""
+    monkeypatch.setattr(learner_code, "TIME_LIMIT_S", 0.5)
+
+
+def test_an_endless_loop_in_a_learner_function_is_stopped_and_explained(short_time_limit):
+    def endless(values):
+        total = 0
+        while True:
+            total += 1
+
+    start = time.perf_counter()
+    result = mean_question().evaluate(endless)
+    assert time.perf_counter() - start < 5
+    assert result.status is Status.ERROR
+    assert "did not finish within 0.5 seconds" in result.message
+    assert "endless loop" in result.message and "1, 2 and 3" in result.message
+    for thread in _runaway_threads():  # the loop is stopped, not left running
+        thread.join(timeout=5)
+    assert not _runaway_threads()
+
+
+def test_an_endless_iterator_answer_is_bounded_and_explained(short_time_limit):
+    items = Question(
+        id="test.items",
+        var="failed",
+        task="which",
+        spec=Items(("a", "b", "c")),
+        expected=lambda: ["a"],
+        solution='failed = ["a"]',
+    )
+    result = items.evaluate(itertools.count())
+    assert result.status is Status.ERROR
+    assert "more than 10,000 items" in result.message and "a list" in result.message
+
+    def never_yields():
+        while True:
+            pass
+        yield "a"
+
+    start = time.perf_counter()
+    stuck = items.evaluate(never_yields())
+    assert time.perf_counter() - start < 5
+    assert stuck.status is Status.ERROR and "did not finish within" in stuck.message
+    assert items.evaluate(iter(["a"])).correct  # a finite iterator is still fine
+
+
+class BadEq(str):
+    def __eq__(self, other):
+        raise ValueError("eq boom")
+
+    __hash__ = str.__hash__
+
+
+class BadFloat(float):
+    def __float__(self):
+        raise ValueError("float boom")
+
+
+class BadRepr:
+    def __repr__(self):
+        raise ValueError("repr boom")
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_a_learner_object_that_raises_is_theirs_not_our_bug(monkeypatch, strict):
+    if not strict:
+        monkeypatch.delenv("SQOLAB_CHECKS_STRICT")
+    # the value is what counts: their methods are never called to compare it
+    assert framework_question().evaluate(BadEq("FAINT")).correct
+    assert number_question().evaluate(BadFloat(0.4213)).correct
+    bad = number_question().evaluate(BadRepr())
+    assert bad.status is Status.ERROR
+    assert "our bug" not in bad.message
+    assert bad.message.startswith("Your answer is a `BadRepr` object, and its `__repr__` method")
+    assert "not in the check" in bad.message and "repr boom" in bad.details
+
+
+def test_an_answer_object_cannot_defeat_the_check():
+    seen = []
+
+    class Always(str):
+        def __eq__(self, other):
+            seen.append(other)
+            return True
+
+        __hash__ = str.__hash__
+
+    assert framework_question().evaluate(Always("my guess")).status is Status.INCORRECT
+    assert seen == []  # the expected value never reaches the learner's object
+
+    class Near(float):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = float.__hash__
+
+    assert number_question().evaluate(Near(0.9)).status is Status.INCORRECT
+
+
+def test_a_learner_function_cannot_reach_the_checkers_frames():
+    found = []
+
+    def sneaky(values):
+        frame = sys._getframe(1)
+        while frame is not None:
+            found.extend(frame.f_locals.values())
+            frame = frame.f_back
+        return sys._getframe(1).f_locals.get("want", 0.0)
+
+    question = mean_question()
+    assert question.evaluate(sneaky).status is Status.INCORRECT
+    assert found  # it did look
+    leaked = [v for v in found if v is _mean or isinstance(v, Question | checks.Spec)]
+    assert leaked == []
+    assert 2.0 not in [v for v in found if isinstance(v, float)]
+
+
+def test_reading_the_expected_value_counts_as_viewing_the_solution():
+    exercise = Exercise(number_question(id="test.peek"))
+    value = exercise.question.expected()
+    checks.record(exercise.evaluate(value))
+    entry = checks.load_progress()["test.peek"]
+    assert entry["solved"] and entry["solution_viewed"] is True
+    assert checks.progress_table(["test.peek"]).loc[0, "solution viewed"] == "yes"
+
+
+def test_attempts_are_counted_so_that_guessing_shows():
+    question = number_question(id="test.guess", misconceptions=())
+    low, high, tries = 0.0, 1.0, 0
+    while True:  # bisection on "too high" / "too low", without ever calling check()
+        tries += 1
+        guess = round((low + high) / 2, 4)
+        result = question.evaluate(guess)
+        if result.correct:
+            checks.record(result)
+            break
+        low, high = (guess, high) if "too low" in result.message else (low, guess)
+    assert tries >= 8
+    table = checks.progress_table(["test.guess"])
+    assert table.loc[0, "attempts"] == tries and table.loc[0, "done"] == "✔ solved"
+    for _ in range(3):  # the solved notebook run again does not count as guessing
+        checks.record(question.evaluate(0.4213))
+    assert checks.progress_table(["test.guess"]).loc[0, "attempts"] == tries
+    checks.record(question.evaluate(BLANK))  # nor does a blank
+    assert checks.load_progress()["test.guess"]["attempts"] == tries
+
+
+def test_the_attempt_that_solves_a_question_updates_last_tried(monkeypatch):
+    clock = iter(["2026-01-01 10:00:00", "2026-01-01 11:00:00", "2026-01-01 12:00:00"])
+    monkeypatch.setattr(progress_store, "_now", lambda: next(clock))
+    question = number_question(id="test.last")
+    checks.record(question.evaluate(7.0))
+    checks.record(question.evaluate(0.4213))
+    entry = checks.load_progress()["test.last"]
+    assert entry["time"] == entry["last_tried"] == "2026-01-01 11:00:00"
+    assert checks.progress_table(["test.last"]).loc[0, "last tried"] == "2026-01-01 11:00:00"
+
+
+@pytest.mark.parametrize("kind", ["hint", "solution", "info", *Status])
+def test_no_feedback_box_needs_an_emoji_font(kind):
+    box = checks.Feedback(kind, "q1", "a message")
+    assert all(ord(c) < 0x1F000 for c in box.html() + box.text()), kind
+    if kind in ("hint", "solution"):
+        assert "<svg" in box.html() and box.text().startswith(kind.capitalize())

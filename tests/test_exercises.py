@@ -8,6 +8,7 @@ import linecache
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -185,6 +186,28 @@ def test_capstone_scores_on_held_out_leads_and_compares_with_the_preset():
     assert "`context` must be one of" in bad_context.message
     bad_weights = capstone.q1.question.evaluate({**plan, "priority_weights": {"nonsense": 1}})
     assert bad_weights.status is Status.ERROR
+
+
+def test_a_learner_function_cannot_change_the_sample_other_questions_use():
+    from sqolab.practice.exercises import benefits, what_is_an_sqo
+    from sqolab.practice.exercises._common import sample
+
+    rows = len(sample("startup"))
+    n_sqo = what_is_an_sqo.q1.question.expected()
+
+    def careless(leads, is_sqo):
+        with warnings.catch_warnings():  # pandas 3.1 deprecates inplace; novices still use it
+            warnings.simplefilter("ignore")
+            leads.dropna(inplace=True)  # noqa: PD002
+        leads["deal_value_eur"] = 0.0
+        is_sqo[:] = False
+        return 0.0
+
+    assert benefits.q2.question.evaluate(careless).status is Status.INCORRECT
+    assert len(sample("startup")) == rows
+    assert what_is_an_sqo.q1.question.expected() == n_sqo
+    assert what_is_an_sqo.q1.question.evaluate(n_sqo).correct
+    assert benefits.q2.question.evaluate(benefits._revenue_per_hour).correct
 
 
 # ---------------------------------------------------------------------------------------------

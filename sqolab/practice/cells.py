@@ -67,6 +67,10 @@ class LearnerError(Exception):
         self.message = message
         self.error = error
 
+    def details(self) -> str:
+        """What to show below the message: the short traceback of the learner's code."""
+        return short_traceback(self.error)
+
 
 class NotAttempted(Exception):
     """The answer still holds the placeholder somewhere (e.g. a function returns ``____``)."""

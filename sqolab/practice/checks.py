@@ -33,6 +33,7 @@ from sqolab.practice.progress_store import (
     ProgressReport,
     display_path,
     load_progress,
+    note_solution_viewed,
     progress,
     progress_path,
     progress_table,
@@ -136,7 +137,7 @@ class Exercise:
 
     def solution(self) -> None:
         """Show the solution (recorded as viewed in the local progress file)."""
-        update_progress(self.question.id, solution_viewed=True)
+        note_solution_viewed(self.question.id)
         show(
             Feedback(
                 "solution",

@@ -37,14 +37,21 @@ ____ = BLANK
 
 
 def is_blank(value: object) -> bool:
-    """True for the placeholder (also a tuple/list/dict of nothing but placeholders)."""
+    """True for the placeholder (also a tuple/list/dict of nothing but placeholders).
+
+    Reads lists and dicts through the builtin methods: a learner's subclass runs no code here.
+    """
     if value is BLANK:
         return True
-    if isinstance(value, tuple | list) and value:
-        return all(v is BLANK for v in value)
-    if isinstance(value, dict) and value:
-        return all(v is BLANK for v in value.values())
-    return False
+    if isinstance(value, tuple):
+        items = list(tuple.__iter__(value))
+    elif isinstance(value, list):
+        items = list(list.__iter__(value))
+    elif isinstance(value, dict):
+        items = list(dict.values(value))
+    else:
+        return False
+    return bool(items) and all(v is BLANK for v in items)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -62,14 +69,30 @@ class Status(StrEnum):
 
 
 # icon, label, border colour (Okabe-Ito), background: the label and icon carry the meaning too.
+# The icons are plain symbols that every system font has (no emoji font needed); the hint and
+# the solution have no such symbol, so their HTML draws one (_SVG) and their text shows the word.
 _LOOK: dict[str, tuple[str, str, str, str]] = {
     Status.CORRECT: ("✔", "Correct", "#009E73", "#E8F6F1"),
     Status.INCORRECT: ("✘", "Not yet", "#D55E00", "#FCEFE6"),
     Status.NOT_ATTEMPTED: ("✎", "Not attempted", "#0072B2", "#E8F1F8"),
     Status.ERROR: ("⚠", "Error in your code", "#CC79A7", "#F9EEF4"),
-    "hint": ("💡", "Hint", "#E69F00", "#FDF5E4"),
-    "solution": ("📖", "Solution", "#555555", "#F3F3F3"),
+    "hint": ("", "Hint", "#E69F00", "#FDF5E4"),
+    "solution": ("", "Solution", "#555555", "#F3F3F3"),
     "info": ("ℹ", "Note", "#56B4E9", "#EEF7FC"),
+}
+
+
+_SVG_OPEN = (
+    '<svg aria-hidden="true" focusable="false" width="1em" height="1em" viewBox="0 0 16 16" '
+    'style="vertical-align:-0.125em">'
+)
+_SVG: dict[str, str] = {
+    "hint": _SVG_OPEN  # a light bulb
+    + '<path d="M8 1a5 5 0 0 0-3 9v2h6v-2a5 5 0 0 0-3-9z" fill="#E69F00"/>'
+    '<rect x="5.5" y="13" width="5" height="2" rx="1" fill="#8a5f00"/></svg>',
+    "solution": _SVG_OPEN  # an open book
+    + '<path d="M1 3h5a2 2 0 0 1 2 2v9a2 2 0 0 0-2-2H1zM15 3h-5a2 2 0 0 0-2 2v9a2 2 0 0 1 '
+    '2-2h5z" fill="#555555"/></svg>',
 }
 
 
@@ -98,7 +121,7 @@ class Feedback:
     def text(self) -> str:
         """The plain-text version."""
         icon, label, _, _ = _LOOK[self.kind]
-        lines = [f"{icon} {label}: {self.title}".rstrip(": "), self.message]
+        lines = [f"{icon} {label}: {self.title}".strip().rstrip(": "), self.message]
         if self.code:
             lines.append(self.code)
         if self.details:
@@ -113,8 +136,10 @@ class Feedback:
             'white-space:pre-wrap;overflow-x:auto;color:#222">'
         )
         blocks = [
-            f'<div style="font-weight:bold;color:#222"><span aria-hidden="true">{icon}</span> '
-            f"{html.escape(label)}"
+            '<div style="font-weight:bold;color:#222">'
+            + (_SVG.get(self.kind) or f'<span aria-hidden="true">{icon}</span>')
+            + " "
+            + html.escape(label)
             + (f": {html.escape(self.title)}" if self.title else "")
             + "</div>",
             _inline_html(self.message) if self.message else "",

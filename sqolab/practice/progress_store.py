@@ -64,6 +64,20 @@ def update_progress(question: str, **changes: Any) -> None:
         pass
 
 
+def note_attempt(question: str) -> None:
+    """Count one judged answer of ``question`` (until it is solved): guessing shows in progress."""
+    entry = load_progress().get(question)
+    entry = entry if isinstance(entry, dict) else {}
+    if entry.get("solved"):
+        return
+    update_progress(question, attempts=int(entry.get("attempts", 0) or 0) + 1)
+
+
+def note_solution_viewed(question: str) -> None:
+    """Record that the solution (or the expected value) of ``question`` was shown."""
+    update_progress(question, solution_viewed=True)
+
+
 def _record_progress(result: Result) -> None:
     """Keep a check's outcome without ever downgrading what was achieved.
 
@@ -80,7 +94,7 @@ def _record_progress(result: Result) -> None:
     if solved:
         update_progress(result.question, last_tried=now)
     elif status is Status.CORRECT:
-        update_progress(result.question, status=str(status), solved=True, time=now)
+        update_progress(result.question, status=str(status), solved=True, time=now, last_tried=now)
     else:
         update_progress(result.question, status=str(status), time=now, last_tried=now)
 
@@ -120,10 +134,12 @@ def register(question_id: str, task: str = "") -> None:
 
 
 def progress_table(questions: Iterable[str] | None = None) -> pd.DataFrame:
-    """One row per question: done ("solved", "tried", "not started"), best outcome, hints used.
+    """One row per question: done ("solved", "tried", "not started"), best outcome, attempts,
+    hints used and whether the solution was viewed.
 
-    ``when`` is the first time the question was solved (else the latest check); ``last tried`` the
-    latest check that did not solve it.
+    ``attempts`` counts the answers judged until the question was solved (many attempts suggest
+    guessing); ``when`` is the first time it was solved (else the latest check); ``last tried``
+    the latest check, the one that solved it included.
     """
     data = load_progress()
     ids = list(questions) if questions is not None else sorted(set(REGISTRY) | set(data))
@@ -138,13 +154,23 @@ def progress_table(questions: Iterable[str] | None = None) -> pd.DataFrame:
                 "question": qid,
                 "done": "✔ solved" if solved else ("✘ tried" if tried else "– not started"),
                 "outcome": str(Status.CORRECT) if solved else entry.get("status", ""),
+                "attempts": int(entry.get("attempts", 0) or 0),
                 "hints": int(entry.get("hints", 0) or 0),
                 "solution viewed": "yes" if entry.get("solution_viewed") else "",
                 "when": entry.get("time", ""),
                 "last tried": entry.get("last_tried", ""),
             }
         )
-    columns = ["question", "done", "outcome", "hints", "solution viewed", "when", "last tried"]
+    columns = [
+        "question",
+        "done",
+        "outcome",
+        "attempts",
+        "hints",
+        "solution viewed",
+        "when",
+        "last tried",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -21,8 +21,28 @@ from sqolab.practice.cells import (
     last_error_assigning,
     short_traceback,
 )
-from sqolab.practice.feedback import Result, Status, is_blank
+from sqolab.practice.feedback import BLANK, Result, Status, is_blank
+from sqolab.practice.progress_store import note_attempt, note_solution_viewed
 from sqolab.practice.specs import Spec, Text
+
+
+class ShownAnswer:
+    """``question.expected``: calling it gives the expected value and counts as viewing the
+    solution (recorded in the progress file, as ``solution()`` is). The checker itself uses the
+    question's unrecorded reference."""
+
+    __slots__ = ("_compute", "_question")
+
+    def __init__(self, question: str, compute: Callable[[], Any]) -> None:
+        self._question = question
+        self._compute = compute
+
+    def __call__(self) -> Any:
+        note_solution_viewed(self._question)
+        return self._compute()
+
+    def __repr__(self) -> str:
+        return f"<the expected answer of {self._question} (calling it counts as a solution view)>"
 
 
 @dataclass(frozen=True)
@@ -54,8 +74,21 @@ class Question:
     explanation: str = ""  # shown with a correct answer (the why, or a model answer)
     feedback: Callable[[Any], str] | None = None  # extra words for a correct answer (e.g. a score)
 
+    def __post_init__(self) -> None:
+        compute = self.expected
+        if isinstance(compute, ShownAnswer):  # dataclasses.replace of a question
+            compute = compute._compute
+        object.__setattr__(self, "_reference", compute)
+        object.__setattr__(self, "expected", ShownAnswer(self.id, compute))
+
     def evaluate(self, answer: Any) -> Result:
-        """Judge an answer (never raises in learner mode)."""
+        """Judge an answer (never raises in learner mode); each judged answer is counted."""
+        result = self._judged(answer)
+        if result.status is not Status.NOT_ATTEMPTED:
+            note_attempt(self.id)
+        return result
+
+    def _judged(self, answer: Any) -> Result:
         try:
             return self._evaluate(answer)
         except Exception as error:  # a bug of ours, not the learner's
@@ -135,11 +168,14 @@ class Question:
         return self.id.split(".", 1)[-1]
 
     def _evaluate(self, answer: Any) -> Result:
-        if is_blank(answer):
+        """Plain values first (the only step that runs learner code), then the reference."""
+        if answer is BLANK:
             return self._not_attempted()
         try:
             answer = self.spec.prepare(answer)
-            issue = self.spec.problem(answer, self.expected())
+            if is_blank(answer):
+                return self._not_attempted()
+            issue = self.spec.problem(answer, self._reference())
             if issue is None:
                 return self._correct(answer)
             for misconception in self.misconceptions:
@@ -149,7 +185,7 @@ class Question:
         except NotAttempted:
             return self._not_attempted()
         except LearnerError as error:
-            return self._result(Status.ERROR, error.message, details=short_traceback(error.error))
+            return self._result(Status.ERROR, error.message, details=error.details())
 
     def _matches(self, misconception: Misconception, answer: Any) -> bool:
         if misconception.matches is not None:

@@ -1,7 +1,8 @@
 """Answer specs: how an answer is judged, with a message that never gives the answer away.
 
-A :class:`Spec` turns the learner's answer into the form it compares (:meth:`Spec.prepare`) and
-says what is wrong with it (:meth:`Spec.problem`), or None when it matches.
+A :class:`Spec` turns the learner's answer into plain values it compares (:meth:`Spec.prepare`,
+the only step that touches the learner's objects, through :mod:`sqolab.practice.learner_code`) and
+says what is wrong with them (:meth:`Spec.problem`), or None when they match.
 """
 
 from __future__ import annotations
@@ -18,10 +19,21 @@ import pandas as pd
 
 from sqolab.practice.cells import LearnerError, NotAttempted
 from sqolab.practice.feedback import BLANK, is_blank
+from sqolab.practice.learner_code import (
+    Foreign,
+    TimeLimit,
+    convert,
+    copy_for_learner,
+    plain,
+    plain_answer,
+    run_learner_code,
+)
 
 
 def describe_value(value: object, limit: int = 60) -> str:
-    """A short description of a learner value for messages (type and a clipped repr)."""
+    """A short description of a (plain) learner value for messages (type and a clipped repr)."""
+    if isinstance(value, Foreign):
+        return f"{value.text} ({value.type_name})"
     if isinstance(value, pd.DataFrame):
         return f"a DataFrame with {len(value)} rows and columns {list(value.columns)[:8]}"
     if isinstance(value, pd.Series):
@@ -58,8 +70,8 @@ class Spec:
         raise NotImplementedError
 
     def prepare(self, answer: Any) -> Any:
-        """The learner's answer in the form :meth:`problem` compares (default: unchanged)."""
-        return answer
+        """The learner's answer as plain values :meth:`problem` compares (default: plain)."""
+        return plain_answer(answer)
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,10 @@ class Choice(Spec):
 
     def prepare(self, answer: Any) -> Any:
         """The option the learner named, spelt as in ``options`` (unknown text unchanged)."""
+        return self.spelt(plain_answer(answer))
+
+    def spelt(self, answer: Any) -> Any:
+        """A plain answer spelt as in ``options`` (unknown text unchanged)."""
         if isinstance(answer, str):
             for option in self.names():
                 if _norm(option) == _norm(answer):
@@ -141,10 +157,11 @@ class Items(Spec):
 
     def prepare(self, answer: Any) -> Any:
         """Item names spelt as in ``options`` (a single string becomes a one-item list)."""
+        answer = plain_answer(answer)
         if isinstance(answer, str):
             answer = [answer]
         if isinstance(answer, Iterable) and not isinstance(answer, dict):
-            return [Choice(self.options).prepare(a) for a in answer]
+            return [Choice(self.options).spelt(a) for a in answer]
         return answer
 
     def problem(self, answer: Any, expected: Any) -> str | None:
@@ -193,8 +210,9 @@ class Mapping(Spec):
 
     def prepare(self, answer: Any) -> Any:
         """Values spelt as in ``options``."""
+        answer = plain_answer(answer)
         if isinstance(answer, dict):
-            return {k: Choice(self.options).prepare(v) for k, v in answer.items()}
+            return {k: Choice(self.options).spelt(v) for k, v in answer.items()}
         return answer
 
     def problem(self, answer: Any, expected: Any) -> str | None:
@@ -261,27 +279,44 @@ class Frame(Spec):
 
 
 @dataclass(frozen=True)
+class Chart:
+    """What a bar chart shows, read from the learner's Axes: bar heights and axis labels."""
+
+    heights: tuple[float, ...]
+    xlabel: str
+    ylabel: str
+
+
+def _chart(answer: Any) -> Any:
+    """A :class:`Chart` from an Axes or Figure (its first Axes); other answers as plain values."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import FigureBase
+    from matplotlib.patches import Rectangle
+
+    if isinstance(answer, FigureBase) and answer.axes:
+        answer = answer.axes[0]
+    if not isinstance(answer, Axes):
+        return plain(answer)
+    bars = sorted((p for p in answer.patches if isinstance(p, Rectangle)), key=lambda p: p.get_x())
+    heights = tuple(float.__float__(float(b.get_height())) for b in bars)
+    return Chart(heights, str.__str__(answer.get_xlabel()), str.__str__(answer.get_ylabel()))
+
+
+@dataclass(frozen=True)
 class Bars(Spec):
     """A bar chart on a matplotlib Axes: bar count and heights (tolerant), labelled axes."""
 
     rel: float = 1e-2
 
     def prepare(self, answer: Any) -> Any:
-        """Accept a Figure too (its first Axes)."""
-        from matplotlib.figure import FigureBase
-
-        if isinstance(answer, FigureBase) and answer.axes:
-            return answer.axes[0]
-        return answer
+        """The chart the Axes shows (a Figure: its first Axes) as a :class:`Chart`."""
+        return convert(_chart, answer)
 
     @staticmethod
     def heights(ax: Any) -> np.ndarray:
-        """The heights of the bars on ``ax``, left to right."""
-        from matplotlib.patches import Rectangle
-
-        patches = getattr(ax, "patches", [])
-        bars = sorted((p for p in patches if isinstance(p, Rectangle)), key=lambda p: p.get_x())
-        return np.array([b.get_height() for b in bars], dtype=float)
+        """The heights of the bars on ``ax`` (an Axes or a :class:`Chart`), left to right."""
+        chart = ax if isinstance(ax, Chart) else _chart(ax)
+        return np.array(chart.heights if isinstance(chart, Chart) else [], dtype=float)
 
     def shows(self, ax: Any, values: Any) -> bool:
         """True when the bars of ``ax`` have the heights ``values`` (labels not considered)."""
@@ -290,7 +325,9 @@ class Bars(Spec):
 
     def problem(self, answer: Any, expected: Any) -> str | None:
         """Compare the bar heights in x order with ``expected`` and check the axis labels."""
-        if not hasattr(answer, "patches") or not hasattr(answer, "get_xlabel"):
+        if not isinstance(answer, Chart | Foreign):  # an Axes not yet prepared
+            answer = self.prepare(answer)
+        if not isinstance(answer, Chart):
             return f"Expected the matplotlib Axes of your chart, got {describe_value(answer)}."
         heights = self.heights(answer)
         want = np.asarray(expected, dtype=float)
@@ -304,7 +341,7 @@ class Bars(Spec):
                 f"The bar heights do not match the data: bar {bad + 1} from the left has "
                 f"height {heights[bad]:,.4g}."
             )
-        for axis, text in (("x", answer.get_xlabel()), ("y", answer.get_ylabel())):
+        for axis, text in (("x", answer.xlabel), ("y", answer.ylabel)):
             if not text.strip():
                 return f"Label the {axis} axis, with its unit in brackets (e.g. `label(ax, ...)`)."
             if "[" not in text:
@@ -337,28 +374,63 @@ class Text(Spec):
 
 
 @dataclass(frozen=True)
+class Calls:
+    """What a learner function returned for each case, in order (plain values), up to the first
+    case where it raised, ran out of time or returned the placeholder (``stop``)."""
+
+    returned: tuple[Any, ...]
+    stop: LearnerError | NotAttempted | None = None
+
+
+@dataclass(frozen=True)
 class Function(Spec):
-    """A learner function, called on a few cases and compared with the reference function."""
+    """A learner function, called on a few cases and compared with the reference function.
+
+    The learner function gets copies of each case's arguments and runs in a thread of its own
+    (:func:`~sqolab.practice.learner_code.run_learner_code`), before and apart from the reference:
+    it can neither change what the checker uses nor find the expected value in a caller's frame.
+    """
 
     cases: Callable[[], Sequence[tuple[str, tuple[Any, ...]]]]  # (description, args)
     result: Spec = field(default_factory=Number)
 
-    def problem(self, answer: Any, expected: Any) -> str | None:
-        """Call both functions on each case; the first case that differs is named."""
+    def prepare(self, answer: Any) -> Any:
+        """Call the learner function on every case: a :class:`Calls` (other answers: plain)."""
         if not callable(answer):
-            return f"Expected a function, got {describe_value(answer)}."
+            return plain_answer(answer)
+        returned: list[Any] = []
         for description, args in self.cases():
-            want = expected(*args)
             try:
-                got = answer(*args)
-            except Exception as error:
-                raise LearnerError(
-                    f"Your function raised {type(error).__name__} when called with {description}.",
-                    error,
-                ) from error
-            if is_blank(got):
-                raise NotAttempted
-            issue = self.result.problem(self.result.prepare(got), want)
+                got = run_learner_code(answer, *(copy_for_learner(a) for a in args))
+            except TimeLimit as error:
+                stop = f"Your function, called with {description}, {error.message}"
+                return Calls(tuple(returned), TimeLimit(stop, error.error))
+            except (Exception, SystemExit) as error:
+                message = (
+                    f"Your function raised {type(error).__name__} when called with {description}."
+                )
+                return Calls(tuple(returned), LearnerError(message, error))
+            if got is BLANK:
+                return Calls(tuple(returned), NotAttempted())
+            try:
+                value = self.result.prepare(got)
+            except LearnerError as error:
+                return Calls(tuple(returned), error)
+            if is_blank(value):
+                return Calls(tuple(returned), NotAttempted())
+            returned.append(value)
+        return Calls(tuple(returned))
+
+    def problem(self, answer: Any, expected: Any) -> str | None:
+        """Compare each case's result with the reference's; the first case that differs is named."""
+        if not isinstance(answer, Calls):
+            return f"Expected a function, got {describe_value(answer)}."
+        for i, (description, args) in enumerate(self.cases()):
+            if i == len(answer.returned):
+                if answer.stop is not None:
+                    raise answer.stop
+                break
+            issue = self.result.problem(answer.returned[i], expected(*args))
             if issue:
                 return f"With {description}: {issue}"
         return None

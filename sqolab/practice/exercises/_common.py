@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 import pandas as pd
 
 from sqolab.data.contexts import PROFILES
-from sqolab.data.samples import load_sample
+from sqolab.data.samples import shared_sample
 from sqolab.engine.criteria import Criteria, preset, qualify
 from sqolab.engine.formatting import fmt_eur as eur
 from sqolab.engine.formatting import fmt_pct as pct
@@ -16,10 +15,13 @@ from sqolab.engine.outcomes import Outcome, evaluate
 from sqolab.practice.checks import Judged
 
 
-@functools.cache
 def sample(context: str) -> pd.DataFrame:
-    """The sample pipeline of ``context`` (cached: checks must not modify it)."""
-    return load_sample(context)
+    """The sample pipeline of ``context``: the course's one cached copy (do not modify it).
+
+    Only the checker's own code reads it; learner functions get copies (see
+    :func:`sqolab.practice.learner_code.copy_for_learner`).
+    """
+    return shared_sample(context)
 
 
 def context_preset(context: str) -> Criteria:
