@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from importlib import resources
 
 QUIZ_DIR = "quizzes"
-QUIZ_IDS: tuple[str, ...] = ("what_is_an_sqo", "benefits", "drawbacks", "examples", "choosing")
+QUIZ_IDS: tuple[str, ...] = (
+    "what_is_an_sqo",
+    "benefits",
+    "drawbacks",
+    "examples",
+    "choosing",
+    "conversation",
+)
 """The chapters that have a quiz, in course order."""
 LETTERS = "abcdefgh"
 
