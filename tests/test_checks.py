@@ -644,7 +644,31 @@ def test_an_endless_loop_in_a_learner_function_is_stopped_and_explained(short_ti
     assert result.status is Status.ERROR
     assert "did not finish within 0.5 seconds" in result.message
     assert "endless loop" in result.message and "1, 2 and 3" in result.message
+    assert "still running" not in result.message
     for thread in _runaway_threads():  # the loop is stopped, not left running
+        thread.join(timeout=5)
+    assert not _runaway_threads()
+
+
+def test_a_loop_that_cannot_be_stopped_is_reported_as_still_running(short_time_limit):
+    running = [True]
+
+    def stubborn(values):
+        while running[0]:
+            try:
+                while running[0]:
+                    pass
+            except BaseException:  # a novice's bare `except:` swallows the stop
+                pass
+
+    try:
+        result = mean_question().evaluate(stubborn)
+        assert result.status is Status.ERROR and "did not finish within" in result.message
+        assert "still running in the background" in result.message
+        assert "restart the kernel" in result.message
+    finally:
+        running[0] = False  # end it here, so that it does not keep a core busy
+    for thread in _runaway_threads():
         thread.join(timeout=5)
     assert not _runaway_threads()
 

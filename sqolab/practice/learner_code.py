@@ -35,6 +35,8 @@ from sqolab.practice.feedback import BLANK
 
 TIME_LIMIT_S = 10.0
 """How long one call of learner code may run (the course's functions take milliseconds)."""
+STOP_WAIT_S = 0.5
+"""How long a runaway call is given to end once it has been told to stop."""
 MAX_ITEMS = 10_000
 """The most items read from a learner's list, dict or iterator."""
 MAX_DEPTH = 20
@@ -100,9 +102,17 @@ def run_learner_code(function: Callable[..., Any], *args: Any) -> Any:
         raise
     if thread.is_alive():
         _stop(thread)
+        thread.join(STOP_WAIT_S)
+        still = (
+            " It is still running in the background (it catches every error, e.g. with a bare "
+            "`except:`): restart the kernel to stop it (menu Kernel, then Restart Kernel)."
+            if thread.is_alive()
+            else ""
+        )
         raise TimeLimit(
             f"did not finish within {_seconds()}, so it was stopped. Is there an endless loop "
-            "(a `while` whose condition never becomes false, or an iterator that never ends)?",
+            "(a `while` whose condition never becomes false, or an iterator that never ends)?"
+            + still,
             TimeoutError(f"stopped after {_seconds()}"),
         )
     error = box.get("error")
