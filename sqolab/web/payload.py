@@ -238,10 +238,10 @@ def payload(lab: str, leads: Mapping[str, pd.DataFrame] | None = None) -> dict[s
         "frameworks": list(FRAMEWORKS),
     }
     if lab == "orchard":
-        out["orchard"] = orchard_data(given.get("orchard", load_orchard()))
+        out["orchard"] = orchard_data(given["orchard"] if "orchard" in given else load_orchard())
         return out
     out["contexts"] = {
-        ctx: leads_data(given.get(ctx, load_sample(ctx)), ctx, curve=lab == "tradeoff")
+        ctx: leads_data(given[ctx] if given else load_sample(ctx), ctx, curve=lab == "tradeoff")
         for ctx in (CONTEXTS if not given else [c for c in CONTEXTS if c in given])
     }
     return out
