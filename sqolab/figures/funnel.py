@@ -137,21 +137,21 @@ def funnel_figure(
             FancyArrowPatch(
                 (x, y_of[1]),
                 (x, y_of[0]),
-                connectionstyle="arc3,rad=0.5",
+                connectionstyle="arc3,rad=0.35",
                 arrowstyle="-|>",
                 mutation_scale=14,
                 color=ROLE["current"],
             )
         )
         ax.text(
-            x * 1.15,
+            x * 1.2,
             (y_of[0] + y_of[1]) / 2,
             f"way back:\nnot (yet) an SQO,\nrecycled to nurture\n{back:,}",
             ha="left",
             va="center",
             fontsize=8,
         )
-    right = half * (1.55 if recycle else 1.05)
+    right = half * (1.6 if recycle else 1.05)
     ax.set_xlim(-half * 1.05, right)
     ax.set_ylim(-0.6, n - 0.1)
     ax.set_yticks([])
