@@ -729,6 +729,24 @@ def test_a_learner_object_that_raises_is_theirs_not_our_bug(monkeypatch, strict)
     assert "not in the check" in bad.message and "repr boom" in bad.details
 
 
+def test_learner_objects_inside_a_table_are_read_as_plain_values_too(monkeypatch):
+    monkeypatch.delenv("SQOLAB_CHECKS_STRICT")
+    expected = pd.DataFrame({"k": ["a", "b"], "n": [1, 2]})
+    question = Question(
+        id="test.table",
+        var="table",
+        task="a table",
+        spec=Frame(("k", "n"), key="k"),
+        expected=lambda: expected,
+        solution="table = ...",
+    )
+    weird = pd.DataFrame({"k": [BadEq("a"), BadEq("b")], "n": [1, 2]}).set_index("k")
+    assert question.evaluate(weird).correct  # their labels' own == is never called
+    broken = question.evaluate(pd.DataFrame({"k": ["a", BadRepr()], "n": [1, 2]}))
+    assert broken.status is Status.ERROR
+    assert broken.message.startswith("Your answer holds a `BadRepr` object, and its `__repr__`")
+
+
 def test_an_answer_object_cannot_defeat_the_check():
     seen = []
 

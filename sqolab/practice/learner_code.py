@@ -39,6 +39,8 @@ STOP_WAIT_S = 0.5
 """How long a runaway call is given to end once it has been told to stop."""
 MAX_ITEMS = 10_000
 """The most items read from a learner's list, dict or iterator."""
+MAX_CELLS = 2_000_000
+"""The most cells read from a learner's table or array."""
 MAX_DEPTH = 20
 """The deepest nesting of lists and dicts read from a learner's answer."""
 MAX_TEXT = 200
@@ -158,6 +160,62 @@ def _items(values: Iterable[Any], depth: int) -> list[Any]:
     return [plain(v, depth + 1) for v in taken]
 
 
+def _cells(values: Iterable[Any], depth: int) -> list[Any]:
+    """Every cell of a table's column (or an array) as a plain value (tables are bounded)."""
+    return [plain(v, depth + 1) for v in values]
+
+
+def _holds_objects(dtype: Any) -> bool:
+    """True for dtypes whose cells are Python objects (object, and str with Python storage)."""
+    return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+
+
+def _labels(index: pd.Index, depth: int) -> pd.Index:
+    """Row or column labels, with their names, as plain values (typed labels copied as they are)."""
+    names = [None if n is None else plain(n, depth + 1) for n in index.names]
+    if isinstance(index, pd.MultiIndex) or not _holds_objects(index.dtype):
+        labels = index.copy()
+    else:
+        labels = pd.Index(_cells(index.to_numpy(), depth), dtype=index.dtype)
+    labels.names = names
+    return labels
+
+
+def _column(values: pd.Series, depth: int) -> pd.Series:
+    """A column (or Series) with plain cells, same dtype, a fresh default index."""
+    if not _holds_objects(values.dtype):
+        return values.reset_index(drop=True)
+    return pd.Series(_cells(values.to_numpy(), depth), dtype=values.dtype, name=None)
+
+
+def _plain_table(value: pd.DataFrame | pd.Series | np.ndarray, depth: int) -> Any:
+    """A fresh DataFrame, Series or array (base class), with plain cells and labels."""
+    if value.size > MAX_CELLS:
+        raise TooLong(
+            f"Your table has {value.size:,} cells, more than the {MAX_CELLS:,} this check "
+            "reads: answer with the rows asked for.",
+            ValueError(f"{value.size:,} cells"),
+        )
+    if isinstance(value, np.ndarray):
+        array = np.array(value, copy=True, subok=False)
+        if pd.api.types.is_object_dtype(array.dtype):
+            flat = np.empty(array.size, dtype=object)
+            for i, cell in enumerate(_cells(array.ravel(), depth)):
+                flat[i] = cell
+            array = flat.reshape(array.shape)
+        return array
+    if isinstance(value, pd.Series):
+        series = pd.Series(value).copy()
+        plain_series = _column(series, depth).set_axis(_labels(series.index, depth))
+        return plain_series.rename(None if series.name is None else plain(series.name, depth + 1))
+    frame = pd.DataFrame(value).copy()
+    columns = {i: _column(frame.iloc[:, i], depth) for i in range(frame.shape[1])}
+    result = pd.DataFrame(columns, index=pd.RangeIndex(len(frame)))
+    result.columns = _labels(frame.columns, depth)
+    result.index = _labels(frame.index, depth)
+    return result
+
+
 def _rebuilt(value: Any, depth: int) -> Any:
     """A course dataclass (e.g. ``Criteria``), rebuilt from plain field values; else None."""
     for cls in type(value).__mro__:
@@ -208,12 +266,8 @@ def plain(value: Any, depth: int = 0) -> Any:
         return str.__str__(value)
     if type(value) in (fractions.Fraction, decimal.Decimal):
         return float(value)
-    if isinstance(value, pd.DataFrame):
-        return pd.DataFrame(value).copy()
-    if isinstance(value, pd.Series):
-        return pd.Series(value).copy()
-    if isinstance(value, np.ndarray):
-        return np.array(value, copy=True, subok=False)
+    if isinstance(value, pd.DataFrame | pd.Series | np.ndarray):
+        return _plain_table(value, depth)
     if isinstance(value, dict):
         pairs = _items(dict.items(value), depth)
         return {k: v for k, v in pairs}
