@@ -76,9 +76,18 @@ CRIT = Criteria(min_budget_eur=5000, max_timeline_months=3)
 
 
 def axis_labels_have_units(fig) -> None:
+    """A quantity's axis names its unit; an axis of names (policies, criteria) has a plain label."""
     for ax in fig.axes:
-        for text in (ax.get_xlabel(), ax.get_ylabel()):
-            assert text == "" or ("[" in text and "]" in text), text
+        for text, ticks in (
+            (ax.get_xlabel(), ax.get_xticklabels()),
+            (ax.get_ylabel(), ax.get_yticklabels()),
+        ):
+            names = [t.get_text() for t in ticks if t.get_text()]
+            categorical = bool(names) and not any(n[:1].isdigit() for n in names)
+            if categorical:
+                assert "[" not in text, text  # no "[-]" or "[name]" on a sales chart
+            else:
+                assert text == "" or ("[" in text and "]" in text), text
 
 
 # --------------------------------------------------------------------------------------------------
@@ -409,3 +418,15 @@ def test_a_score_set_to_capacity_beats_the_preset_at_every_capacity(context: str
         assert three.loc[0, "preset_worked"] < three.loc[0, "preset_sqos"]
         assert three.loc[2, "preset_hours"] < three.loc[2, "capacity_hours"]
         assert three.loc[2, "preset_worked"] == three.loc[2, "preset_sqos"]
+
+
+def test_label_keeps_units_for_quantities_and_plain_words_for_names() -> None:
+    from sqolab.figures.style import label, new_figure
+
+    _fig, ax = new_figure(4, 3)
+    label(ax, "share [%]", "policy", category="y")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("share [%]", "policy")
+    with pytest.raises(ValueError, match="unit"):
+        label(ax, "share", "policy", category="y")  # a quantity without its unit
+    with pytest.raises(ValueError, match="names"):
+        label(ax, "share [%]", "policy [-]", category="y")  # "[-]" on an axis of names

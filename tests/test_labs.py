@@ -105,6 +105,14 @@ def test_each_lab_builds_from_the_registry_and_labels_every_control(labs, name):
 
 
 @pytest.mark.parametrize("name", list(LABS))
+def test_sales_charts_have_no_engineering_units(labs, name):
+    for figure in labs[name].figures:
+        for ax in figure.figure.axes:
+            for text in (ax.get_xlabel(), ax.get_ylabel()):
+                assert not re.search(r"\[(-|name|status|sample)\]", text), text
+
+
+@pytest.mark.parametrize("name", list(LABS))
 def test_the_bundle_has_the_live_widget_and_a_static_snapshot(labs, name):
     lab = labs[name]
     bundle = lab._repr_mimebundle_()

@@ -85,10 +85,12 @@ def efficiency_figure(table: pd.DataFrame) -> Figure:
     """Two panels: win rate and revenue per sales hour, all leads vs SQOs, per context."""
     fig, (left, right) = new_figure(9.0, 3.8, 1, 2)
     _grouped_bars(left, table, "win_rate")
-    label(left, "context [sample]", "win rate [% of leads worked]", "Win rate")
+    label(left, "context", "win rate [% of leads worked]", "Win rate", category="x")
     percent_axis(left)
     _grouped_bars(right, table, "revenue_per_hour_eur")
-    label(right, "context [sample]", "revenue per sales hour [EUR/h]", "Revenue per sales hour")
+    label(
+        right, "context", "revenue per sales hour [EUR/h]", "Revenue per sales hour", category="x"
+    )
     right.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     left.legend(loc="upper left")
     for ax in (left, right):
@@ -127,7 +129,7 @@ def campaign_figure(report: pd.DataFrame, context: str = "startup") -> Figure:
             fontsize=8,
             padding=2,
         )
-        label(ax, f"{unit} [EUR]", "campaign [name]", f"{title} (#1 = cheapest)")
+        label(ax, f"{unit} [EUR]", "campaign", f"{title} (#1 = cheapest)", category="y")
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.margins(x=0.25)
     left.set_yticks(y, order["campaign"].tolist())

@@ -85,7 +85,7 @@ def cut_figure(counts: pd.DataFrame, title: str = "Which criterion cuts the winn
     ax.set_yticks(y, names)
     ax.invert_yaxis()
     ax.legend(loc="lower right")
-    label(ax, "excluded winners [leads]", "criterion [name]", title)
+    label(ax, "excluded winners [leads]", "criterion", title, category="y")
     return fig
 
 
@@ -121,8 +121,8 @@ def policy_figure(table: pd.DataFrame, title: str = "") -> Figure:
     percent_axis(rates, "x")
     rates.legend(loc="lower right")
     money.set_xlim(0, float(table["revenue_per_hour_eur"].max()) * 1.25)
-    label(rates, "share [%]", "policy [name]", "Win rate and capture rate")
-    label(money, "revenue per sales hour [EUR/h]", "policy [name]", "Revenue per hour")
+    label(rates, "share [%]", "policy", "Win rate and capture rate", category="y")
+    label(money, "revenue per sales hour [EUR/h]", "policy", "Revenue per hour", category="y")
     money.set_ylabel("")
     if title:
         fig.suptitle(title)
@@ -155,7 +155,7 @@ def unknown_figure(tables: dict[str, pd.DataFrame], title: str = "") -> Figure:
         ax.set_xticks(x, list(table.index))
         ax.set_ylim(0, max(0.05, float(table["win_rate"].max()) * 1.45))
         percent_axis(ax)
-        label(ax, f"{name} criterion [status]", "win rate if pursued [%]", f"{name.capitalize()}")
+        label(ax, f"{name} criterion", "win rate if pursued [%]", name.capitalize(), category="x")
     for ax in axes[0][1:]:
         ax.set_ylabel("")
     if title:

@@ -103,7 +103,7 @@ def outcome_mix_figure(mix: pd.DataFrame, title: str = "") -> Figure:
     ax.set_xlim(0, 1)
     percent_axis(ax, "x")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncols=3)
-    label(ax, "share of the group's leads, if pursued [%]", "group [leads]", title or None)
+    label(ax, "share of the group's leads, if pursued [%]", "group", title or None, category="y")
     return fig
 
 

@@ -92,10 +92,22 @@ def new_figure(
     return figure, axes
 
 
-def label(ax: Axes, x: str, y: str, title: str | None = None) -> Axes:
-    """Label both axes (say the unit in brackets, e.g. "deal value [EUR]") and the title."""
-    if "[" not in x or "[" not in y:
-        raise ValueError(f"axis labels must name their unit in brackets, got {x!r} and {y!r}")
+def label(
+    ax: Axes, x: str, y: str, title: str | None = None, *, category: str | None = None
+) -> Axes:
+    """Label both axes and the title. A quantity names its unit in brackets ("deal value [EUR]").
+
+    ``category`` ("x" or "y") is the axis whose ticks are names (policies, criteria, stages): it
+    gets a plain label ("policy"), because a unit such as "[-]" means nothing to a sales reader.
+    """
+    if category not in (None, "x", "y"):
+        raise ValueError(f"category must be 'x', 'y' or None, got {category!r}")
+    for axis, text in (("x", x), ("y", y)):
+        if axis == category:
+            if "[" in text:
+                raise ValueError(f"the {axis} axis holds names: no unit in its label, got {text!r}")
+        elif "[" not in text:
+            raise ValueError(f"axis labels must name their unit in brackets, got {x!r} and {y!r}")
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     if title:

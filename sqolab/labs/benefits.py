@@ -167,7 +167,7 @@ class BenefitsLab(Lab):
         )
         ax_eff.set_xticks([0, 1], ["all leads", "SQOs"])
         ax_eff.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
-        label(ax_eff, "pipeline [-]", "revenue per sales hour [EUR]", "Efficiency")
+        label(ax_eff, "pipeline", "revenue per sales hour [EUR]", "Efficiency", category="x")
         self.eff_text = [
             ax_eff.text(i, 0, "", ha="center", va="bottom", fontsize=9) for i in (0, 1)
         ]

@@ -117,7 +117,7 @@ class ContextsLab(Lab):
         for ax, ctx in zip(self.plot.axes, CONTEXTS, strict=True):
             self.bars[ctx] = unit_bars(ax, BARS, colours, ["", "//", ".."])
             share_axis(ax)
-            label(ax, "rate [%]", "measure [-]", PROFILES[ctx].title)
+            label(ax, "rate [%]", "measure", PROFILES[ctx].title, category="y")
             self.texts[ctx] = [ax.text(0, i, "", va="center", fontsize=9) for i in range(3)]
             self.plot.dynamic(self.bars[ctx], self.texts[ctx])
 

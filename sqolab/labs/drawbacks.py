@@ -170,12 +170,18 @@ class DrawbacksLab(Lab):
         ax_pol.set_yticks(y, POLICIES)
         ax_pol.invert_yaxis()
         share_axis(ax_pol)
-        label(ax_pol, "rate [%]", "policy [-]", "Over-reliance on criteria")
+        label(ax_pol, "rate [%]", "policy", "Over-reliance on criteria", category="y")
         ax_pol.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2, fontsize=8)
 
         self.cut_bars = unit_bars(ax_cut, list(CRITERIA_NAMES), [ROLE["missed"]] * 6, ["xx"] * 6)
         share_axis(ax_cut)
-        label(ax_cut, "share of excluded winners [%]", "criterion failed [-]", "Missed winners")
+        label(
+            ax_cut,
+            "share of excluded winners [%]",
+            "criterion failed",
+            "Missed winners",
+            category="y",
+        )
         self.cut_text = [ax_cut.text(0, i, "", va="center", fontsize=8) for i in range(6)]
 
         x = np.arange(MAX_COMPETITORS + 1)

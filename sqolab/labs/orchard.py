@@ -125,7 +125,7 @@ class OrchardLab(Lab):
         colours = [ROLE["sqo"], ROLE["won"], ROLE["wasted"], ROLE["missed"]]
         self.harvest_bars = unit_bars(ax_harvest, HARVEST, colours, ["", "//", "\\\\", "xx"])
         share_axis(ax_harvest)
-        label(ax_harvest, "share of all fruit [%]", "fruit [-]", "The harvest")
+        label(ax_harvest, "share of all fruit [%]", "fruit", "The harvest", category="y")
         self.harvest_text = [ax_harvest.text(0, i, "", va="center", fontsize=9) for i in range(4)]
         self.plot.dynamic(
             self.pick_span, self.pick_line, self.pick_text, self.harvest_bars, self.harvest_text

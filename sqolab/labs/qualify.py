@@ -280,14 +280,14 @@ class QualifyLab(Lab):
         colours = [ROLE["not_sqo"], ROLE["sqo"], ROLE["won"], ROLE["missed"]]
         self.funnel_bars = unit_bars(ax_funnel, FUNNEL, colours, ["", "", "//", "xx"])
         share_axis(ax_funnel)
-        label(ax_funnel, "share of leads [%]", "stage [-]", "Funnel")
+        label(ax_funnel, "share of leads [%]", "stage", "Funnel", category="y")
         self.funnel_text = [
             ax_funnel.text(0, i, "", va="center", ha="left", fontsize=9) for i in range(4)
         ]
         names = list(CRITERIA_NAMES)
         self.fail_bars = unit_bars(ax_fail, names, [ROLE["wasted"]] * 6, ["\\\\"] * 6)
         share_axis(ax_fail)
-        label(ax_fail, "share of leads failing it [%]", "criterion [-]", "Why leads fail")
+        label(ax_fail, "share of leads failing it [%]", "criterion", "Why leads fail", category="y")
         self.fail_text = [
             ax_fail.text(0, i, "", va="center", ha="left", fontsize=9) for i in range(6)
         ]
