@@ -787,7 +787,13 @@ def test_a_learner_function_cannot_reach_the_checkers_frames():
     assert 2.0 not in [v for v in found if isinstance(v, float)]
 
 
-def test_reading_the_expected_value_counts_as_viewing_the_solution():
+@pytest.fixture
+def learner_kernel(monkeypatch):
+    """As in a learner's Jupyter kernel, where attempts and peeks are recorded."""
+    monkeypatch.setattr(progress_store, "in_kernel", lambda: True)
+
+
+def test_reading_the_expected_value_counts_as_viewing_the_solution(learner_kernel):
     exercise = Exercise(number_question(id="test.peek"))
     value = exercise.question.expected()
     checks.record(exercise.evaluate(value))
@@ -796,7 +802,7 @@ def test_reading_the_expected_value_counts_as_viewing_the_solution():
     assert checks.progress_table(["test.peek"]).loc[0, "solution viewed"] == "yes"
 
 
-def test_attempts_are_counted_so_that_guessing_shows():
+def test_attempts_are_counted_so_that_guessing_shows(learner_kernel):
     question = number_question(id="test.guess", misconceptions=())
     low, high, tries = 0.0, 1.0, 0
     while True:  # bisection on "too high" / "too low", without ever calling check()
@@ -815,6 +821,13 @@ def test_attempts_are_counted_so_that_guessing_shows():
     assert checks.progress_table(["test.guess"]).loc[0, "attempts"] == tries
     checks.record(question.evaluate(BLANK))  # nor does a blank
     assert checks.load_progress()["test.guess"]["attempts"] == tries
+
+
+def test_the_grader_judging_answers_writes_nothing_into_the_instructors_progress(tmp_path):
+    question = number_question(id="test.graded")
+    question.evaluate(question.expected())  # the grader's process is no kernel
+    question.evaluate(7.0)
+    assert not (tmp_path / "progress.json").exists()
 
 
 def test_the_attempt_that_solves_a_question_updates_last_tried(monkeypatch):

@@ -116,6 +116,12 @@ def _shell() -> Any:
     return get_ipython()
 
 
+def in_kernel() -> bool:
+    """True in a Jupyter kernel (a notebook or Voila, where learners work); False in plain Python,
+    e.g. the instructors' grader, scripts and tests."""
+    return getattr(_shell(), "kernel", None) is not None
+
+
 def _recorded_errors(shell: Any) -> dict[int, dict[str, Any]] | None:
     """IPython >= 9 keeps every failing cell's error by execution count; None before that."""
     recorded = getattr(getattr(shell, "history_manager", None), "exceptions", None)

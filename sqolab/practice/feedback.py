@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqolab.practice.cells import in_kernel
+
 
 class _Blank:
     """The starter placeholder ``____``: a learner has not answered while a value is this object."""
@@ -180,13 +182,7 @@ class Result(Feedback):
 
 def show(item: object) -> None:
     """Display in a notebook (HTML with a text fallback); print plain text anywhere else."""
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:  # pragma: no cover - IPython ships with the course
-        shell = None
-    if shell is not None and getattr(shell, "kernel", None) is not None:
+    if in_kernel():
         from IPython.display import display
 
         display(item)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from sqolab.practice.cells import in_kernel
 from sqolab.practice.feedback import Feedback, Result, Status
 
 
@@ -65,7 +66,13 @@ def update_progress(question: str, **changes: Any) -> None:
 
 
 def note_attempt(question: str) -> None:
-    """Count one judged answer of ``question`` (until it is solved): guessing shows in progress."""
+    """Count one judged answer of ``question`` (until it is solved): guessing shows in progress.
+
+    Counted in a learner's kernel only: the instructors' grader judges answers in plain Python
+    and must not write into the instructor's own progress.
+    """
+    if not in_kernel():
+        return
     entry = load_progress().get(question)
     entry = entry if isinstance(entry, dict) else {}
     if entry.get("solved"):
@@ -73,8 +80,11 @@ def note_attempt(question: str) -> None:
     update_progress(question, attempts=int(entry.get("attempts", 0) or 0) + 1)
 
 
-def note_solution_viewed(question: str) -> None:
-    """Record that the solution (or the expected value) of ``question`` was shown."""
+def note_solution_viewed(question: str, implicit: bool = False) -> None:
+    """Record that the solution of ``question`` was shown (``implicit``: its expected value was
+    read, e.g. ``q1.question.expected()``, recorded in a learner's kernel only, as attempts are)."""
+    if implicit and not in_kernel():
+        return
     update_progress(question, solution_viewed=True)
 
 

@@ -38,7 +38,7 @@ class ShownAnswer:
         self._compute = compute
 
     def __call__(self) -> Any:
-        note_solution_viewed(self._question)
+        note_solution_viewed(self._question, implicit=True)
         return self._compute()
 
     def __repr__(self) -> str:
