@@ -394,6 +394,34 @@ def test_tradeoff_says_when_capacity_binds_and_marks_both_points():
     lab.close()
 
 
+def test_tradeoff_with_no_sqos_says_so_not_all_0_can_be_worked():
+    lab = TradeoffLab()
+    top = float(lead_score(load_sample("startup")).max())
+    lab.threshold.value = lab.threshold.max  # no lead scores 100 points
+    assert top < lab.threshold.max
+    binds, text = capacity_note(lab)
+    assert binds == "no" and "all 0" not in text
+    assert text.startswith("No lead reaches this threshold")
+    assert shown(lab, "win_rate") == "n/a"
+    lab.close()
+
+
+def test_tradeoff_best_point_stays_visible_over_the_others():
+    lab = TradeoffLab()
+    best = best_threshold(
+        tradeoff_curve(load_sample("startup"), lead_score(load_sample("startup"))),
+        float(lab.capacity.value),
+    )
+    lab.threshold.value = round(best["threshold"])  # your point and the best coincide
+    order = lab.plot.canvas.dynamic_artists
+    star = lab.best_dot
+    for other in (lab.now_dot, lab.worked_dot):
+        assert order.index(star) > order.index(other)  # drawn on top
+        assert star.get_markersize() > other.get_markersize()  # and larger
+    assert star.get_markerfacecolor() == "none"  # hollow: the mark under it shows through
+    lab.close()
+
+
 def test_snapshot_settings_read_as_text():
     lab = QualifyLab()
     lab.set_values(budget=7500, use_engagement=False, unknown_meets=True)
@@ -483,6 +511,16 @@ def test_drawbacks_policies_missed_winners_and_competition():
     assert lab.capture_bars[1].get_width() == pytest.approx(kofn.capture_rate)
     rows = table_rows(lab.winners_table.value)
     assert rows and all(r[3] != "-" for r in rows)
+
+
+def test_drawbacks_without_sqos_draws_no_rate_at_zero():
+    leads = load_sample("startup").assign(budget_eur=np.nan)  # nobody states a budget
+    lab = DrawbacksLab(leads)
+    assert shown_count(lab) == 0
+    assert not lab.win_bars[0].get_visible()  # the gate's win rate is n/a: no bar at 0%
+    assert np.isnan(lab.share_sqos.get_ydata()).all()  # no SQOs: a gap, not a line at 0%
+    assert shown(lab, "contested").endswith("/ n/a")
+    lab.close()
 
 
 def test_drawbacks_k_follows_the_framework():

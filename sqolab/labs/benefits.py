@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,7 @@ from sqolab.engine.reports import campaign_report
 from sqolab.engine.scoring import lead_score
 from sqolab.figures.style import ROLE, label, percent_axis, styled
 from sqolab.labs.base import Lab
+from sqolab.labs.canvas import set_bar
 from sqolab.labs.common import CONTEXT_OPTIONS, TIPS
 from sqolab.labs.controls import dropdown, slider
 from sqolab.labs.html import html_table
@@ -227,9 +227,7 @@ class BenefitsLab(Lab):
         summary = pipe.summaries[level]
 
         for i, out in enumerate((every, sqo)):
-            value = out.revenue_per_hour_eur
-            height = 0.0 if math.isnan(value) else value
-            self.eff_bars[i].set_height(height)
+            height = set_bar(self.eff_bars[i], out.revenue_per_hour_eur, vertical=True)
             self.eff_text[i].set_y(height)
             self.eff_text[i].set_text(f"win rate {fmt_pct(out.win_rate)}")
         self.hist_all.set_data(_histogram(pipe.errors[level]["all leads"]))

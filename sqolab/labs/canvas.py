@@ -259,6 +259,18 @@ def unit_bars(
     return bars
 
 
+def set_bar(bar: Any, value: float, *, vertical: bool = False) -> float:
+    """Set a bar's length; a value that is n/a (NaN) hides the bar instead of drawing it at 0.
+
+    Returns the length drawn (0 for n/a), e.g. to place the bar's value label after it.
+    """
+    missing = value is None or math.isnan(value)
+    length = 0.0 if missing else float(value)
+    bar.set_visible(not missing)
+    (bar.set_height if vertical else bar.set_width)(length)
+    return length
+
+
 def share_axis(ax: Any, axis: str = "x", room: float = 1.3) -> None:
     """A fixed 0-100% axis with room for value labels after the bars."""
     (ax.set_xlim if axis == "x" else ax.set_ylim)(0, room)

@@ -16,7 +16,7 @@ from sqolab.engine.formatting import fmt_eur, fmt_int, fmt_pct
 from sqolab.engine.outcomes import evaluate
 from sqolab.figures.style import ROLE, label, styled
 from sqolab.labs.base import Lab
-from sqolab.labs.canvas import share_axis, unit_bars
+from sqolab.labs.canvas import set_bar, share_axis, unit_bars
 from sqolab.labs.common import FRAMEWORK_OPTIONS, TIPS
 from sqolab.labs.controls import checkbox, dropdown, unknown_text
 from sqolab.labs.html import html_table
@@ -131,8 +131,7 @@ class ContextsLab(Lab):
             results[ctx] = (leads, crit, out)
             values = [out.n_sqo / max(out.n_leads, 1), out.win_rate, out.capture_rate]
             for bar, text, value in zip(self.bars[ctx], self.texts[ctx], values, strict=True):
-                width = 0.0 if pd.isna(value) else value
-                bar.set_width(width)
+                width = set_bar(bar, value)  # n/a (no SQOs): no bar
                 text.set_x(width + 0.02)
                 text.set_text(fmt_pct(value, 0))
         metrics = [

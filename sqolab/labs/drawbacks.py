@@ -23,7 +23,7 @@ from sqolab.engine.reports import CONTESTED, competition_effect, contest_summary
 from sqolab.engine.scoring import lead_score
 from sqolab.figures.style import ROLE, label, percent_axis, styled
 from sqolab.labs.base import Lab
-from sqolab.labs.canvas import share_axis, unit_bars
+from sqolab.labs.canvas import set_bar, share_axis, unit_bars
 from sqolab.labs.common import CONTEXT_OPTIONS, FRAMEWORK_OPTIONS, TIPS
 from sqolab.labs.controls import checkbox, dropdown, slider, unknown_text
 from sqolab.labs.html import html_table
@@ -216,9 +216,9 @@ class DrawbacksLab(Lab):
 
     def _show_static(self) -> None:
         comp = self.pipeline.competition
-        for bar, rate in zip(self.comp_bars, comp["win_rate"].fillna(0.0), strict=True):
-            bar.set_height(rate)
-        self.share_leads.set_ydata(comp["share_of_leads"].fillna(0.0).to_numpy())
+        for bar, rate in zip(self.comp_bars, comp["win_rate"], strict=True):
+            set_bar(bar, rate, vertical=True)  # no leads with that many rivals: no bar, not 0%
+        self.share_leads.set_ydata(comp["share_of_leads"].to_numpy())  # NaN: a gap
 
     def update(self) -> None:
         """Qualify the leads three ways and update the bars, the winners table and the numbers."""
@@ -233,8 +233,8 @@ class DrawbacksLab(Lab):
         ]
         outcomes: list[Outcome] = [evaluate(leads, s) for s in selections]
         for i, out in enumerate(outcomes):
-            self.win_bars[i].set_width(0.0 if np.isnan(out.win_rate) else out.win_rate)
-            self.capture_bars[i].set_width(0.0 if np.isnan(out.capture_rate) else out.capture_rate)
+            set_bar(self.win_bars[i], out.win_rate)  # no SQOs: n/a, no bar
+            set_bar(self.capture_bars[i], out.capture_rate)
         self.policy_table.value = html_table(
             [
                 [
@@ -275,7 +275,7 @@ class DrawbacksLab(Lab):
             text.set_text("not in gate" if count is None else f"{count:,}")
 
         comp = competition_effect(leads, gate_sqo, max_competitors=MAX_COMPETITORS)
-        self.share_sqos.set_ydata(comp["share_of_sqos"].fillna(0.0).to_numpy())
+        self.share_sqos.set_ydata(comp["share_of_sqos"].to_numpy())  # no SQOs: a gap, not 0%
         contest = contest_summary(leads, gate_sqo)
         contested_leads, contested_sqos = contest["contested_all"], contest["contested_sqo"]
 

@@ -179,7 +179,14 @@ class TradeoffLab(Lab):
             label=WITHIN_CAPACITY,
         )
         (self.best_dot,) = ax_rev.plot(
-            [], [], "*", color=ROLE["accent"], markersize=13, label="best under capacity"
+            [],
+            [],
+            "*",
+            color=ROLE["accent"],
+            markerfacecolor="none",
+            markeredgewidth=2,
+            markersize=20,
+            label="best under capacity",
         )
         label(
             ax_rev,
@@ -198,8 +205,8 @@ class TradeoffLab(Lab):
             self.cap_dots,
             self.cap_line,
             self.now_dot,
-            self.best_dot,
-            self.worked_dot,  # over the star: both mark the same point when the best is chosen
+            self.worked_dot,
+            self.best_dot,  # last, larger and hollow: the marks under it stay visible
         )
 
     def _show_curves(self) -> None:
@@ -297,6 +304,11 @@ class TradeoffLab(Lab):
     @staticmethod
     def _capacity_note(out: Any, row: pd.Series | None, cap: float) -> str:
         """Say whether the sales capacity binds, and what that means for the numbers."""
+        if out.n_sqo == 0:
+            return (
+                '<p class="sqolab-capacity" data-binds="no">No lead reaches this threshold, so '
+                "there are no SQOs to work: lower the threshold.</p>"
+            )
         if out.n_worked >= out.n_sqo:
             return (
                 '<p class="sqolab-capacity" data-binds="no">Capacity is enough: all '
