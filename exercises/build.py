@@ -3,10 +3,10 @@
 Usage: ``python exercises/build.py`` (writes the notebooks) or ``--check`` (fails if a committed
 notebook differs from a fresh build).
 
-Master format (plain Python, so ruff checks it):
+Master format: Jupytext's percent format (plain Python, so ruff checks it), read by jupytext:
 
-* ``# %% [markdown]`` starts a markdown cell; its lines lose their leading ``# ``.
-* ``# %% [install]`` becomes the Colab/Binder install cell of every course notebook.
+* ``# %% [markdown]`` starts a markdown cell (its lines are comments).
+* ``# %% [install]`` becomes the setup cell of every course notebook (``sqolab.notebook``).
 * ``# %%`` starts a code cell.
 * A marker may end with cell tags, e.g. ``# %% tags=["remove-output"]`` (Jupyter Book then hides
   the cell's output on the website: the progress cell uses it, so the book never shows the
@@ -25,71 +25,58 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
+
+import jupytext
+from nbformat import NotebookNode
+from nbformat.validator import NotebookValidationError
+
+from sqolab.notebook import SETUP_CELL
 
 HERE = Path(__file__).resolve().parent
 MASTERS = HERE / "masters"
 SOLUTIONS = HERE / "solutions"
 LEARNER, SOLUTION = "learner", "solution"
 DISPLAY_NOQA = "  # noqa: B018"
-
-INSTALL_CELL = """\
-# On Colab or Binder without the course installed, this installs it; locally it does nothing.
-try:
-    import sqolab
-except ModuleNotFoundError:
-    %pip install -q "git+https://github.com/sqo-lab/sqo-lab"
-    import sqolab  # noqa: F401"""
+# jupytext's cell metadata besides tags: the title holds a "[kind]", the blank lines are layout
+KINDS = {None: "code", "[install]": "install"}
+LAYOUT = {"lines_to_next_cell"}
 
 
-MARKER = re.compile(r"^# %%[ \t]*(?P<kind>\[\w+\])?[ \t]*(?:tags=(?P<tags>\[.*\]))?[ \t]*$")
+def _read_cells(text: str) -> list[tuple[str, str, list[str]]]:
+    """The master's cells as (kind, source, tags); kind is "markdown", "install" or "code"."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if not first.startswith("# %%"):
+        raise ValueError("the master must start with a '# %%' cell marker")
+    try:
+        notebook = jupytext.reads(text, fmt="py:percent")
+    except NotebookValidationError as error:  # e.g. tags="remove-output" (not a list)
+        raise ValueError(f"unknown cell marker: {str(error).splitlines()[0]}") from None
+    return [_cell(cell) for cell in notebook.cells]
 
 
-def _split_cells(text: str) -> list[tuple[str, list[str], list[str]]]:
-    """The master's cells as (kind, lines, tags); kind is "markdown", "install" or "code"."""
-    cells: list[tuple[str, list[str], list[str]]] = []
-    for line in text.splitlines():
-        if line.startswith("# %%"):
-            match = MARKER.match(line)
-            kind = None
-            if match:
-                kinds = {"[markdown]": "markdown", "[install]": "install", None: "code"}
-                kind = kinds.get(match["kind"])
-            if kind is None:
-                raise ValueError(f"unknown cell marker {line!r}")
-            tags = json.loads(match["tags"]) if match["tags"] else []
-            if not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-                raise ValueError(f"cell tags must be a list of strings: {line!r}")
-            cells.append((kind, [], tags))
-        elif cells:
-            cells[-1][1].append(line)
-        elif line.strip():
-            raise ValueError("the master must start with a '# %%' cell marker")
-    return cells
+def _cell(cell: NotebookNode) -> tuple[str, str, list[str]]:
+    metadata = dict(cell.metadata)
+    tags = metadata.pop("tags", [])
+    title = metadata.pop("title", None)
+    unknown = set(metadata) - LAYOUT
+    if cell.cell_type == "markdown" and title is None and not unknown:
+        return "markdown", cell.source.strip("\n"), tags
+    if cell.cell_type != "code" or title not in KINDS or unknown:
+        marker = " ".join(filter(None, [title, *sorted(unknown)]))
+        raise ValueError(f"unknown cell marker '# %% {marker}'")
+    return KINDS[title], cell.source, tags
 
 
-def _markdown(lines: list[str]) -> str:
-    out = []
-    for line in lines:
-        if line.startswith("# "):
-            out.append(line[2:])
-        elif line.rstrip() == "#" or not line.strip():
-            out.append("")
-        else:
-            raise ValueError(f"markdown line without '# ': {line!r}")
-    return "\n".join(out).strip("\n")
-
-
-def _code(lines: list[str], version: str) -> str:
+def _code(source: str, version: str) -> str:
     """A code cell's source for the learner or the solution version."""
     from sqolab.practice.exercises import question
 
     out: list[str] = []
     blank: list[str] | None = None  # lines of an open BLANK block
     pending: str | None = None  # learner code owed by a SOLUTION line without a BLANK block yet
-    for line in lines:
+    for line in source.splitlines():
         stripped = line.strip()
         if blank is not None:
             if stripped == "# END":
@@ -123,7 +110,7 @@ def _code(lines: list[str], version: str) -> str:
 def build_notebook(master: Path, version: str) -> dict:
     """The notebook (as a JSON-ready dict) of ``version`` built from ``master``."""
     cells = []
-    for i, (kind, lines, tags) in enumerate(_split_cells(master.read_text(encoding="utf-8"))):
+    for i, (kind, source, tags) in enumerate(_read_cells(master.read_text(encoding="utf-8"))):
         cell_id = f"{master.stem.replace('_', '-')}-{i:02d}"
         metadata = {"tags": tags} if tags else {}
         if kind == "markdown":
@@ -132,11 +119,11 @@ def build_notebook(master: Path, version: str) -> dict:
                     "cell_type": "markdown",
                     "id": cell_id,
                     "metadata": metadata,
-                    "source": _markdown(lines),
+                    "source": source,
                 }
             )
             continue
-        source = INSTALL_CELL if kind == "install" else _code(lines, version)
+        source = SETUP_CELL if kind == "install" else _code(source, version)
         cells.append(
             {
                 "cell_type": "code",
