@@ -43,7 +43,16 @@
       p.curve = {};
       for (const key of Object.keys(raw.curve)) p.curve[key] = unpack(raw.curve[key]);
     }
-    p.buffer = new Float64Array(p.n);
+    return withBuffers(p);
+  }
+
+  /** Scratch arrays for evaluate(), made once per pipeline (no allocation per update). */
+  function withBuffers(p) {
+    p.bufWon = new Float64Array(p.n);
+    p.bufMissed = new Float64Array(p.n);
+    p.bufWaste = new Float64Array(p.n);
+    p.bufHours = new Float64Array(p.n);
+    p.worked = new Uint8Array(p.n);
     return p;
   }
 
@@ -59,10 +68,9 @@
       outcome: Int32Array.from(sells, (s) => (s ? WON : 2)),
       deal: unpack(raw.price),
       hours: Float64Array.from(minutes, (m) => m / 60),
-      buffer: new Float64Array(raw.n),
     };
     p.order = orderBy(ripeness);
-    return p;
+    return withBuffers(p);
   }
 
   // ------------------------------------------------------------------ the engine's counting
@@ -93,14 +101,6 @@
     return pairwise(a, lo, n2) + pairwise(a, lo + n2, n - n2);
   }
 
-  /** values[mask].sum() as numpy does it. */
-  function maskedSum(p, values, mask) {
-    const buf = p.buffer;
-    let k = 0;
-    for (let i = 0; i < p.n; i++) if (mask[i]) buf[k++] = values[i];
-    return pairwise(buf, 0, k);
-  }
-
   /** Per applied criterion (in the engine's order) a 0/1 array: does each lead meet it? */
   function criteriaMet(p, crit, names, levels) {
     const out = [];
@@ -108,77 +108,90 @@
     for (const name of names) {
       const t = crit[name];
       if (t === null || t === undefined) continue;
-      const met = new Uint8Array(p.n);
+      const n = p.n;
+      const bufs = p.metBufs || (p.metBufs = {}); // reused: a page redraws on every input
+      const met = bufs[name] || (bufs[name] = new Uint8Array(n));
       if (name === "authority" || name === "need") {
         const codes = p[name];
         const level = levels[name][t];
-        for (let i = 0; i < p.n; i++) met[i] = codes[i] >= level || (unknown && codes[i] <= 0);
+        if (unknown) for (let i = 0; i < n; i++) met[i] = codes[i] >= level || codes[i] <= 0 ? 1 : 0;
+        else for (let i = 0; i < n; i++) met[i] = codes[i] >= level ? 1 : 0;
       } else if (name === "budget") {
-        const v = p.budget;
-        for (let i = 0; i < p.n; i++) met[i] = unknown ? !(v[i] < t) : v[i] >= t;
+        const v = p.budget; // NaN = unknown: "not below" is met, ">=" is not
+        if (unknown) for (let i = 0; i < n; i++) met[i] = v[i] < t ? 0 : 1;
+        else for (let i = 0; i < n; i++) met[i] = v[i] >= t ? 1 : 0;
       } else if (name === "timeline") {
         const v = p.timeline;
-        for (let i = 0; i < p.n; i++) met[i] = unknown ? !(v[i] > t) : v[i] <= t;
+        if (unknown) for (let i = 0; i < n; i++) met[i] = v[i] > t ? 0 : 1;
+        else for (let i = 0; i < n; i++) met[i] = v[i] <= t ? 1 : 0;
       } else {
-        const v = p[name];
-        for (let i = 0; i < p.n; i++) met[i] = v[i] >= t;
+        const v = p[name]; // engagement and fit have no unknown; a missing value never meets
+        for (let i = 0; i < n; i++) met[i] = v[i] >= t ? 1 : 0;
       }
       out.push([name, met]);
     }
     return out;
   }
 
+  /** How many of the applied criteria each lead meets. */
+  function countMet(p, met) {
+    const count = p.countBuf || (p.countBuf = new Uint8Array(p.n));
+    count.fill(0);
+    for (const [, m] of met) for (let i = 0; i < p.n; i++) count[i] += m[i];
+    return count;
+  }
+
   /** SQO when at least k of the applied criteria are met (k = 0: every lead). */
   function qualify(p, met, k) {
-    const sqo = new Uint8Array(p.n);
-    if (k === 0) return sqo.fill(1);
-    const count = new Uint8Array(p.n);
-    for (const [, m] of met) for (let i = 0; i < p.n; i++) count[i] += m[i];
-    for (let i = 0; i < p.n; i++) sqo[i] = count[i] >= k;
-    return sqo;
+    return atLeast(countMet(p, met), k);
   }
 
   function ratio(a, b) {
     return b ? a / b : NaN;
   }
 
-  /** The engine's evaluate(): all SQOs worked, or by `order` until the capacity runs out. */
+  /** The engine's evaluate(): all SQOs worked, or by `order` until the capacity runs out.
+   * One pass gathers the values each sum adds, in row order (as numpy's boolean indexing does);
+   * pairwise() then adds them in numpy's order. */
   function evaluate(p, sqo, capacity, order) {
     const n = p.n;
-    let worked;
-    let hoursSpent;
-    if (capacity === null || capacity === undefined) {
-      worked = sqo;
-      hoursSpent = maskedSum(p, p.hours, worked);
-    } else {
-      worked = new Uint8Array(n);
+    const outcome = p.outcome, deal = p.deal, hours = p.hours;
+    let worked = sqo;
+    let hoursSpent = 0;
+    const capped = capacity !== null && capacity !== undefined;
+    if (capped) {
+      worked = p.worked.fill(0);
       let spent = 0;
-      hoursSpent = 0;
       for (let j = 0; j < n; j++) {
         const i = order[j];
-        if (!sqo[i]) continue;
-        spent += p.hours[i];
+        if (sqo[i] === 0) continue;
+        spent += hours[i];
         if (spent > capacity) break; // the team stops at the first SQO that does not fit
         worked[i] = 1;
         hoursSpent = spent;
       }
     }
-    const wonMask = new Uint8Array(n);
-    const missedMask = new Uint8Array(n);
-    const wasteMask = new Uint8Array(n);
-    let nSqo = 0, nWorked = 0, won = 0, lost = 0, winnable = 0;
+    const bWon = p.bufWon, bMissed = p.bufMissed, bWaste = p.bufWaste, bHours = p.bufHours;
+    let nWon = 0, nMissed = 0, nWaste = 0, nHours = 0;
+    let nSqo = 0, lost = 0;
     for (let i = 0; i < n; i++) {
-      const o = p.outcome[i];
+      const o = outcome[i];
       nSqo += sqo[i];
-      if (o === WON) winnable++;
-      if (worked[i]) {
-        nWorked++;
-        if (o === WON) { won++; wonMask[i] = 1; } else wasteMask[i] = 1;
-        if (o === LOST_COMPETITOR) lost++;
-      } else if (o === WON) missedMask[i] = 1;
+      if (worked[i] !== 0) {
+        bHours[nHours++] = hours[i];
+        if (o === WON) bWon[nWon++] = deal[i];
+        else {
+          bWaste[nWaste++] = hours[i];
+          if (o === LOST_COMPETITOR) lost++;
+        }
+      } else if (o === WON) bMissed[nMissed++] = deal[i];
     }
-    const revenueWon = maskedSum(p, p.deal, wonMask);
-    const wasted = maskedSum(p, p.hours, wasteMask);
+    if (!capped) hoursSpent = pairwise(bHours, 0, nHours);
+    const won = nWon;
+    const nWorked = nHours;
+    const winnable = nWon + nMissed;
+    const revenueWon = pairwise(bWon, 0, nWon);
+    const wasted = pairwise(bWaste, 0, nWaste);
     return {
       n_leads: n,
       n_sqo: nSqo,
@@ -191,7 +204,7 @@
       win_rate: ratio(won, nWorked),
       capture_rate: ratio(won, winnable),
       revenue_won_eur: revenueWon,
-      revenue_missed_eur: maskedSum(p, p.deal, missedMask),
+      revenue_missed_eur: pairwise(bMissed, 0, nMissed),
       hours_spent: hoursSpent,
       wasted_hours: Math.min(wasted, hoursSpent),
       revenue_per_hour_eur: ratio(revenueWon, hoursSpent),
@@ -199,7 +212,9 @@
   }
 
   function atLeast(values, t) {
-    return Uint8Array.from(values, (v) => v >= t);
+    const out = new Uint8Array(values.length);
+    for (let i = 0; i < values.length; i++) out[i] = values[i] >= t ? 1 : 0;
+    return out;
   }
 
   // ----------------------------------------------------------------------- formatting
@@ -987,7 +1002,8 @@
       const g = gate();
       const met = criteriaMet(p, g, data.criteria, data.levels);
       const k = Math.min(C.get("k"), g.min_met);
-      const selections = { gate: qualify(p, met, g.min_met), kofn: qualify(p, met, k),
+      const count = countMet(p, met);
+      const selections = { gate: atLeast(count, g.min_met), kofn: atLeast(count, k),
         score: atLeast(p.score, C.get("threshold")) };
       const shares = [];
       for (const [name, sel] of Object.entries(selections)) {
@@ -1004,12 +1020,16 @@
       shares.forEach((s, i) => { texts[i].textContent = fmt(s, "pct", data.absent); });
       let excluded = 0;
       const gateSqo = selections.gate;
-      for (let i = 0; i < p.n; i++) excluded += !gateSqo[i] && p.outcome[i] === WON;
+      const out = new Uint8Array(p.n); // winners the gate turned away
+      for (let i = 0; i < p.n; i++) {
+        out[i] = gateSqo[i] === 0 && p.outcome[i] === WON ? 1 : 0;
+        excluded += out[i];
+      }
       N.set("excluded_winners", excluded);
       const cut = {};
       for (const [name, m] of met) {
         let c = 0;
-        for (let i = 0; i < p.n; i++) c += !gateSqo[i] && p.outcome[i] === WON && !m[i];
+        for (let i = 0; i < p.n; i++) c += out[i] & (1 - m[i]);
         cut[name] = c;
       }
       const ct = cuts.update(data.criteria.map((c) => (c in cut && excluded ? cut[c] / excluded : null)),
@@ -1166,6 +1186,7 @@
 
   function init() {
     const registry = (window.sqolabLive = window.sqolabLive || {});
+    registry.engine = { unpack, pipeline, orderBy, criteriaMet, qualify, evaluate, atLeast, fmt };
     const all = window.SQOLAB_LIVE_DATA || {};
     for (const root of document.querySelectorAll(".sqolab-live[data-lab]")) {
       const lab = root.getAttribute("data-lab");
@@ -1176,6 +1197,7 @@
         continue;
       }
       registry[lab] = BUILDERS[lab](root, all[lab]);
+      registry[lab].readyAt = performance.now(); // ms since navigation start (benchmark)
       root.setAttribute("data-ready", "true");
     }
   }
