@@ -431,3 +431,16 @@ def test_judging_uses_the_cells_that_set_the_answer():
     )
     assert judge(q, {}, [CellRun('framework = "FAINT"', False)])[0] == "error"
     assert judge(q, {"framework": {"$": "pickle"}}, [set_it])[0] == "error"
+
+
+def test_notebooks_never_run_as_root_and_only_root_switches_users():
+    assert sandbox.run_as(sandbox.Limits()) is None  # the grader's own user
+    if os.geteuid() == 0:
+        with pytest.raises(ValueError, match="never run as root"):
+            sandbox.run_as(sandbox.Limits(user="root"))
+        with pytest.raises(ValueError, match="no user"):
+            sandbox.run_as(sandbox.Limits(user="no-such-user-sqolab"))
+        assert sandbox.run_as(sandbox.Limits(user="nobody"))[0] != 0
+    else:
+        with pytest.raises(ValueError, match="Only root"):
+            sandbox.run_as(sandbox.Limits(user="root"))

@@ -344,6 +344,12 @@ def main(argv: list[str] | None = None) -> int:
         processes=args.processes,
         user=args.user,
     )
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and args.user is None:
+        print(
+            "warning: the notebooks run as root; pass --user NAME to run them as an unprivileged "
+            "user (see the instructors' guide, 'Grading submitted notebooks').",
+            file=sys.stderr,
+        )
     learners: set[str] = set()
     correct = 0
 
