@@ -3,7 +3,9 @@
 * :func:`dashboard` builds what each Voilà notebook in ``dashboards/`` displays (a lab, the Cup's
   entry form or scoreboard, or the start page), with the projector-friendly styling.
 * :func:`voila_command` is the one command that serves ``dashboards/`` with the course's security
-  settings (``dashboards/voila.json``); ``python -m sqolab.workshop.deploy serve`` runs it.
+  settings (``dashboards/voila.json``) and classroom limits (:mod:`sqolab.workshop.server`: a cap
+  on kernels, limited kernels, bounded websockets); ``python -m sqolab.workshop.deploy serve`` runs
+  it, and stops the server with all its kernels on Ctrl+C or SIGTERM (:func:`stop_server`).
 * :func:`nbgitpuller_link` and :func:`binder_link` build the links a class clicks to get the course
   on a JupyterHub or on Binder; ``python -m sqolab.workshop.deploy links --hub URL`` prints them.
 """
@@ -11,10 +13,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import os
 import secrets
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -125,8 +129,12 @@ def voila_command(
     open_browser: bool = False,
     log: Path | None = None,
     config: Path | None = None,
+    max_kernels: int | None = None,
 ) -> list[str]:
     """The Voilà command that serves ``root`` with the settings in ``root/voila.json`` only.
+
+    The server is Voilà with the course's classroom limits (``python -m sqolab.workshop.server``);
+    ``max_kernels`` overrides ``voila.json``'s cap on simultaneous page views (kernels).
 
     ``config`` is the folder whose ``voila.json`` applies instead of ``root``'s (to serve a single
     notebook, ``root``, with the course's settings). The command starts with
@@ -147,7 +155,7 @@ def voila_command(
         f"JUPYTER_PATH={jupyter_path}",
         sys.executable,
         "-m",
-        "voila",
+        "sqolab.workshop.server",
         str(root),
         f"--Voila.config_file_paths={config or root}",  # only the course's config, not a user's
         f"--port={port}",
@@ -156,6 +164,10 @@ def voila_command(
     ]
     if token:
         command.append(f"--Voila.token={token}")
+    if max_kernels is not None:
+        if max_kernels < 1:
+            raise ValueError(f"max_kernels must be at least 1, got {max_kernels}.")
+        command.append(f"--ClassroomKernelManager.max_kernels={max_kernels}")
     if log is not None:
         command = ["sh", "-c", f'exec "$@" >{shlex.quote(str(log))} 2>&1', "sh", *command]
     return command
@@ -279,6 +291,80 @@ def class_links(hub_url: str | None = None) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------------
+# Stopping the server with its kernels
+# --------------------------------------------------------------------------------------------------
+
+
+def _proc_stat(pid: int) -> tuple[int, int] | None:
+    """(parent pid, start time) of a process from ``/proc``; None once it is gone (or a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after "pid (name)": state ppid ... starttime
+    return None if fields[0] == "Z" else (int(fields[1]), int(fields[19]))
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """Every process below ``pid`` (its children, theirs, ...): pid -> start time (Linux)."""
+    parents: dict[int, list[tuple[int, int]]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))):
+            parents.setdefault(stat[0], []).append((int(entry.name), stat[1]))
+    found: dict[int, int] = {}
+    todo = [pid]
+    while todo:
+        for child, started in parents.get(todo.pop(), []):
+            if child not in found:
+                found[child] = started
+                todo.append(child)
+    return found
+
+
+def stop_server(process: subprocess.Popen, grace: float = 20) -> None:
+    """Stop the Voilà server and every process it started (kernels run in their own sessions).
+
+    SIGTERM lets Voilà shut its kernels down; whatever is left after ``grace`` seconds (or was
+    left behind) is killed, checked by start time so that no reused process id is hit.
+    """
+    below = descendants(process.pid)  # before the server exits: orphans lose their parent link
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    for pid, started in below.items():
+        stat = _proc_stat(pid)
+        if stat and stat[1] == started:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+class _Stop(Exception):
+    """SIGTERM or SIGHUP reached ``serve``."""
+
+
+def _raise_stop(signum: int, frame: object) -> None:
+    raise _Stop(signum)
+
+
+def run_server(command: list[str]) -> int:
+    """Run the server in the foreground; on Ctrl+C, SIGTERM or SIGHUP stop it with its kernels."""
+    process = subprocess.Popen(command, cwd=DASHBOARDS_DIR, env={**os.environ})
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        return process.wait()
+    except (KeyboardInterrupt, _Stop):
+        stop_server(process)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+# --------------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------------
 
@@ -295,6 +381,12 @@ def main(argv: list[str] | None = None) -> int:
         help="listen on every network interface (the room's network), protected by a token",
     )
     serve.add_argument("--token", default=None, help="the token for --lan (default: a new one)")
+    serve.add_argument(
+        "--max-kernels",
+        type=int,
+        default=None,
+        help="most dashboard pages open at once (default: voila.json, or what memory holds)",
+    )
     serve.add_argument("--dry-run", action="store_true", help="print the command, do not run it")
     links = sub.add_parser("links", help="print the Binder and nbgitpuller links of the class")
     links.add_argument("--hub", default=None, help="your JupyterHub (default: _config.yml)")
@@ -305,16 +397,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{label}:\n  {url}")
         return 0
     token = (args.token or secrets.token_urlsafe(12)) if args.lan else None
-    command = voila_command(args.port, "0.0.0.0" if args.lan else "127.0.0.1", token)
+    command = voila_command(
+        args.port, "0.0.0.0" if args.lan else "127.0.0.1", token, max_kernels=args.max_kernels
+    )
     print(shlex.join(command))
     if args.dry_run:
         return 0
     host = "<this machine's address>" if args.lan else "127.0.0.1"
     print(f"Start page: {start_url(args.port, host, token)}  (Ctrl+C stops the server)", flush=True)
-    try:
-        return subprocess.call(command, cwd=DASHBOARDS_DIR, env={**os.environ})
-    except KeyboardInterrupt:
-        return 0
+    return run_server(command)
 
 
 if __name__ == "__main__":
