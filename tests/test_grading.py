@@ -444,3 +444,20 @@ def test_notebooks_never_run_as_root_and_only_root_switches_users():
     else:
         with pytest.raises(ValueError, match="Only root"):
             sandbox.run_as(sandbox.Limits(user="root"))
+
+
+def test_an_answer_too_deep_or_too_large_costs_only_that_answer():
+    deep: list = []
+    level = deep
+    for _ in range(40):
+        level.append([])
+        level = level[0]
+    huge = list(range(answers.MAX_ITEMS + 1))
+    got = answers.collect(
+        ["what_is_an_sqo.q2", "what_is_an_sqo.q3", "what_is_an_sqo.q4"],
+        {"funnel": deep, "failed": huge, "framework": "FAINT"},
+    )
+    assert got["funnel"]["$"] == "object" and got["failed"]["$"] == "object"
+    report = untrusted.loads_json(json.dumps(got), max_depth=answers.REPORT_DEPTH)
+    q4 = question("what_is_an_sqo.q4")
+    assert judge(q4, report, [CellRun('framework = "FAINT"', True)])[0] == "correct"

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqolab.practice.grading.answers import NOT_ANSWERED, CellRun, judge
+from sqolab.practice.grading.answers import NOT_ANSWERED, REPORT_DEPTH, CellRun, judge
 from sqolab.practice.grading.sandbox import Limits, run_contained
 from sqolab.practice.grading.untrusted import (
     UntrustedFileError,
@@ -210,7 +210,7 @@ def _run(notebook: Any, questions: list[str], limits: Limits) -> Execution:
     problem = str(result.get("answers_problem") or "")[:300]
     if isinstance(result.get("answers"), str):
         try:
-            answers = loads_json(result["answers"], max_depth=64)
+            answers = loads_json(result["answers"], max_depth=REPORT_DEPTH)
         except UntrustedFileError as error:
             problem = f"the answers could not be read ({error})"
     if not isinstance(answers, dict):

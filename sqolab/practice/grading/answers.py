@@ -32,6 +32,8 @@ MIME = "application/x-sqolab-answers"
 """The display type of the kernel's answer report (one display per notebook)."""
 
 MAX_DEPTH = 24
+REPORT_DEPTH = 4 * MAX_DEPTH + 8
+"""JSON nesting of a whole report: each level of an answer takes at most four."""
 MAX_TEXT = 100_000
 MAX_ITEMS = 200_000
 NOT_ANSWERED = "not answered"
@@ -230,7 +232,7 @@ class BadReport(ValueError):
 
 def decode(data: Any, depth: int = 0) -> Any:
     """Plain data from :func:`encode` back into values the questions compare (never runs code)."""
-    if depth > MAX_DEPTH + 2:
+    if depth > 2 * MAX_DEPTH + 4:  # tuples and sets take two levels each
         raise BadReport("nested too deeply")
     if data is None or isinstance(data, bool | int | float | str):
         return data
