@@ -108,7 +108,9 @@ class DiscoveryLab(widgets.VBox):
                     layout=widgets.Layout(margin="0 0 6px 0"),
                 )
             )
-        self.verdict = widgets.ToggleButtons(options=VERDICT_TITLES, value="sqo", description="")
+        self.verdict = widgets.ToggleButtons(
+            options=VERDICT_TITLES, value="sqo", style={"button_width": "auto"}
+        )
         self.reason = widgets.Dropdown(
             options=[(f"{k.replace('_', ' ')}: {v}", k) for k, v in REASON_CODES.items()],
             description="Reason",
@@ -148,7 +150,9 @@ class DiscoveryLab(widgets.VBox):
             )
             for c in CALL_CRITERIA
         }
-        self.fill_button = widgets.Button(description="Fill the note from what I heard")
+        self.fill_button = widgets.Button(
+            description="Fill the note from what I heard", layout=widgets.Layout(width="auto")
+        )
         self.fill_button.on_click(lambda _b: self.fill_notes())
         self.submit = widgets.Button(description="Decide and reveal", button_style="primary")
         self.submit.on_click(lambda _b: self.decide())
