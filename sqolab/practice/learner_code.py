@@ -106,8 +106,9 @@ def run_learner_code(function: Callable[..., Any], *args: Any) -> Any:
         _stop(thread)
         thread.join(STOP_WAIT_S)
         still = (
-            " It is still running in the background (it catches every error, e.g. with a bare "
-            "`except:`): restart the kernel to stop it (menu Kernel, then Restart Kernel)."
+            " It is still running in the background (a loop that catches every error, e.g. with "
+            "a bare `except:`, or one inside a library call cannot be stopped from here): "
+            "restart the kernel to stop it (menu Kernel, then Restart Kernel)."
             if thread.is_alive()
             else ""
         )
