@@ -73,6 +73,8 @@ DASHBOARDS: tuple[Dashboard, ...] = (
               "startup, consultancy and agency under their frameworks"),
     Dashboard("06_orchard.ipynb", "orchard", "Lab 6: The orchard",
               "ripeness threshold, fruit wasted and fruit left on the tree"),
+    Dashboard("09_discovery.ipynb", "discovery", "Lab 7: The discovery call",
+              "ask within 20 minutes, decide, hand over, then see the truth"),
     Dashboard("07_cup_entry.ipynb", "cup_entry", "Qualification Cup: team entry",
               "a team sets its criteria and submits them"),
     Dashboard("08_cup_scoreboard.ipynb", "cup_scoreboard", "Qualification Cup: scoreboard",
@@ -98,9 +100,16 @@ def start_page() -> widgets.HTML:
 
 def _builders() -> dict[str, Callable[[], widgets.Widget]]:
     from sqolab.labs import LABS
+    from sqolab.labs.discovery import discovery_lab
     from sqolab.workshop.cup import CupEntry, Scoreboard
 
-    return {**LABS, "cup_entry": CupEntry, "cup_scoreboard": Scoreboard, "start": start_page}
+    return {
+        **LABS,
+        "discovery": discovery_lab,
+        "cup_entry": CupEntry,
+        "cup_scoreboard": Scoreboard,
+        "start": start_page,
+    }
 
 
 def dashboard(name: str) -> widgets.Widget:
