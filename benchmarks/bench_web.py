@@ -12,7 +12,8 @@ animation frame (what the reader sees). The same pages are then served with 100,
 leads (``generate_leads("startup", 100_000, seed=1)``; orchard: ``generate_orchard(100_000)``).
 
 Also measured: navigation to a usable lab (the page's own clock, ``performance.now()`` when the
-lab is built and its controls respond), the bytes each page loads (live-lab data and scripts, and
+lab is built and its controls respond; beside it "html ms", when the browser had parsed the page,
+the theme's share of it), the bytes each page loads (live-lab data and scripts, and
 the whole page with the theme), and, as the baseline in the same run, the kernel lab's round trip
 in Voilà (Lab 1, "criteria to meet", as ``bench_dashboard.py`` measures it). The check that must
 agree: every move was seen, and the page's numbers after the moves equal the engine's
@@ -106,10 +107,12 @@ def open_lab(context, base: str, lab: str) -> tuple[object, dict]:
     page.wait_for_selector(f'.sqolab-live[data-lab="{lab}"][data-ready="true"]', timeout=120_000)
     wall = (time.perf_counter() - start) * 1000
     ready = page.evaluate(f"window.sqolabLive['{lab}'].readyAt")
+    parsed = page.evaluate("performance.getEntriesByType('navigation')[0].domInteractive")
     page.wait_for_load_state("load")
     live = sum(v for k, v in sizes.items() if "/sqolab-live/" in k)
     return page, {
         "ready_ms": ready,
+        "parsed_ms": parsed,
         "wall_ms": wall,
         "live_bytes": live,
         "page_bytes": sum(sizes.values()),
@@ -191,7 +194,7 @@ def main(argv: list[str] | None = None) -> bool:
             print((result.stdout + result.stderr)[-3000:])
             return False
         big = big_site(html, folder)
-        print(f"{moves} slider moves per lab; CPU cores: {os.cpu_count()}")
+        print(f"{moves} slider moves per lab; CPU cores: {os.cpu_count()}; load {os.getloadavg()}")
         rows = []
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -213,11 +216,12 @@ def main(argv: list[str] | None = None) -> bool:
         shutil.rmtree(folder, ignore_errors=True)
 
     head = f"{'lab':<10} {'leads':>8} {'upd p50':>8} {'upd p95':>8} {'frame p95':>9}"
-    print(f"{head} {'ready ms':>9} {'live kB':>8} {'page kB':>8}  ok")
+    print(f"{head} {'ready ms':>9} {'html ms':>8} {'live kB':>8} {'page kB':>8}  ok")
     for lab, size, update, frame, load, good in rows:
         print(
             f"{lab:<10} {size:>8} {statistics.median(update):>8.2f} {p95(update):>8.2f} "
-            f"{p95(frame):>9.2f} {load['ready_ms']:>9.0f} {load['live_bytes'] / 1e3:>8.0f} "
+            f"{p95(frame):>9.2f} {load['ready_ms']:>9.0f} {load['parsed_ms']:>8.0f} "
+            f"{load['live_bytes'] / 1e3:>8.0f} "
             f"{load['page_bytes'] / 1e3:>8.0f}  {good}"
         )
     sample = [r for r in rows if r[1] == "sample"]

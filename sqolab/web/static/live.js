@@ -281,6 +281,12 @@
     return node;
   }
 
+  /** A label's content: text, or [visible text, words only screen readers need]. */
+  function labelText(label) {
+    if (!Array.isArray(label)) return [label];
+    return [label[0], el("span", { class: "sqolab-live-sr" }, [label[1]])];
+  }
+
   /** A labelled control; `on` is called after every change. */
   class Controls {
     constructor(root, on) {
@@ -304,7 +310,7 @@
       input.value = value;
       input.addEventListener("change", () => this.on(key));
       parent.append(el("div", { class: "sqolab-live-control" }, [
-        el("label", { for: id }, [label]), input]));
+        el("label", { for: id }, labelText(label)), input]));
       this.inputs[key] = input;
       return input;
     }
@@ -315,7 +321,7 @@
       input.checked = !!value;
       input.addEventListener("change", () => this.on(key));
       parent.append(el("div", { class: "sqolab-live-control sqolab-live-check" }, [
-        input, el("label", { for: id }, [label])]));
+        input, el("label", { for: id }, labelText(label))]));
       this.inputs[key] = input;
       return input;
     }
@@ -330,7 +336,7 @@
       this.formats[key] = show || plain;
       input.addEventListener("input", () => this.on(key));
       parent.append(el("div", { class: "sqolab-live-control sqolab-live-range" }, [
-        el("label", { for: id }, [label]), input, output]));
+        el("label", { for: id }, labelText(label)), input, output]));
       this.inputs[key] = input;
       this.outputs[key] = output;
       this.show(key);
@@ -395,6 +401,20 @@
 
     text(key, value) {
       return fmt(value, this.kinds[key], this.absent);
+    }
+
+    /** Numbers as a table: one row per measure, one column per policy or business. */
+    table(parent, caption, columns, rows, keyOf) {
+      const head = el("tr", {}, [el("th", { scope: "col" }, [""]),
+        ...columns.map(([, title]) => el("th", { scope: "col" }, [title]))]);
+      const body = rows.map(([row, title]) => el("tr", {}, [el("th", { scope: "row" }, [title]),
+        ...columns.map(([col]) => {
+          const b = el("b", { "data-key": keyOf(col, row) });
+          this.nodes[keyOf(col, row)] = b;
+          return el("td", {}, [b]);
+        })]));
+      parent.append(el("table", { class: "sqolab-live-table" }, [
+        el("caption", {}, [caption]), el("thead", {}, [head]), el("tbody", {}, body)]));
     }
 
     /** Show a number in its chip (or in `node`, e.g. a chart's bar text). */
@@ -470,8 +490,9 @@
 
   /** A line chart on [0, xmax] x [0, ymax] with vertical markers and dots. */
   class Lines {
-    constructor(parent, title, xlabel, ylabel, xmax, ymax, xtick, ytick) {
-      this.w = 360; this.h = 250; this.l = 48; this.r = 10; this.t = 24; this.b = 44;
+    constructor(parent, title, xlabel, ylabel, xmax, ymax, xtick, ytick, legendBelow) {
+      this.legendBelow = !!legendBelow;
+      this.w = 360; this.h = 250; this.l = 48; this.r = 18; this.t = 24; this.b = 44;
       this.xmax = xmax; this.ymax = ymax;
       this.svg = svgEl("svg", {
         viewBox: `0 0 ${this.w} ${this.h}`, role: "img", class: "sqolab-live-chart", "aria-label": title,
@@ -511,7 +532,7 @@
     y(v) { return this.h - this.b - (v / this.ymax) * (this.h - this.t - this.b); }
 
     key(text, colour, dash) {
-      const y = this.t + 8 + 13 * this.items++;
+      const y = this.legendBelow ? this.h - this.b - 8 - 13 * this.items++ : this.t + 8 + 13 * this.items++;
       const x = this.w - this.r - 118;
       this.legend.append(svgEl("line", {
         x1: x, x2: x + 16, y1: y - 4, y2: y - 4, stroke: colour, "stroke-width": 2,
@@ -802,7 +823,7 @@
     const allDots = left.dots("currentColor", "dot");
     const capDots = left.dots(col.wasted, "cross");
     const right = new Lines(charts, "Revenue vs effort", "sales hours spent [% of all]",
-      "revenue won [% of winnable]", 1, 1, pct, pct);
+      "revenue won [% of winnable]", 1, 1, pct, pct, true);
     const revLine = right.line(col.sqo, null, "all SQOs worked");
     const capV = right.vline(col.wasted, "6 3", "capacity");
     const bestDot = right.dots(col.accent, "star");
@@ -967,8 +988,11 @@
     C.range(r2, "k", "k of n: criteria to meet [count]", 1, 4, 1, 3, (v) => `${v} of ${C.inputs.k.max}`);
     C.range(r2, "threshold", "score threshold [points]", 0, 100, 1, 55, (v) => `${v} points`);
     C.check(r2, "unknown", "unknown counts as met", false);
-    const keys = data.numbers.map((n) => n.key).filter((k) => !k.startsWith("cut_"));
-    const N = new Numbers(f.section, data, keys);
+    const N = new Numbers(f.section, data, ["excluded_winners"]);
+    N.table(f.section, "Three policies on the same leads",
+      [["gate", "gate (all criteria)"], ["kofn", "k of n"], ["score", "score"]],
+      [["n_sqo", "SQOs"], ["won", "won"], ["win_rate", "win rate"], ["capture_rate", "capture rate"],
+        ["revenue_missed", "revenue missed"]], (col, row) => `${col}_${row}`);
     f.section.append(f.live);
     const charts = el("div", { class: "sqolab-live-charts" });
     f.section.append(charts);
@@ -997,17 +1021,39 @@
       update();
     }
 
+    let memo = null;
+
+    /** The gate's and k of n's outcomes, and the winners the gate turned away, by criterion. */
+    function gateAndKofN(p, g, k, key) {
+      const met = criteriaMet(p, g, data.criteria, data.levels);
+      const count = countMet(p, met);
+      const gateSqo = atLeast(count, g.min_met);
+      const result = { key: key, gate: evaluate(p, gateSqo, null, null),
+        kofn: evaluate(p, atLeast(count, k), null, null), excluded: 0, cut: {} };
+      const out = new Uint8Array(p.n); // winners the gate turned away
+      for (let i = 0; i < p.n; i++) {
+        out[i] = gateSqo[i] === 0 && p.outcome[i] === WON ? 1 : 0;
+        result.excluded += out[i];
+      }
+      for (const [name, m] of met) {
+        let c = 0;
+        for (let i = 0; i < p.n; i++) c += out[i] & (1 - m[i]);
+        result.cut[name] = c;
+      }
+      return result;
+    }
+
     function update() {
       const p = ctxs[C.get("context")];
       const g = gate();
-      const met = criteriaMet(p, g, data.criteria, data.levels);
       const k = Math.min(C.get("k"), g.min_met);
-      const count = countMet(p, met);
-      const selections = { gate: atLeast(count, g.min_met), kofn: atLeast(count, k),
-        score: atLeast(p.score, C.get("threshold")) };
+      // the gate and k of n do not depend on the score threshold: count them only when they change
+      const memoKey = JSON.stringify([C.get("context"), C.get("framework"), g.unknown, k]);
+      if (!memo || memo.key !== memoKey) memo = gateAndKofN(p, g, k, memoKey);
+      const outcomes = { gate: memo.gate, kofn: memo.kofn,
+        score: evaluate(p, atLeast(p.score, C.get("threshold")), null, null) };
       const shares = [];
-      for (const [name, sel] of Object.entries(selections)) {
-        const out = evaluate(p, sel, null, null);
+      for (const [name, out] of Object.entries(outcomes)) {
         N.set(`${name}_n_sqo`, out.n_sqo);
         N.set(`${name}_won`, out.won);
         N.set(`${name}_win_rate`, out.win_rate);
@@ -1015,23 +1061,11 @@
         N.set(`${name}_revenue_missed`, out.revenue_missed_eur);
         shares.push(out.win_rate, out.capture_rate);
       }
+      const excluded = memo.excluded, cut = memo.cut;
       const texts = policies.update(shares, "Win rate and capture rate of the gate, the k-of-n " +
         `rule (${k} of ${g.min_met}) and the score: ` + shares.map((s) => fmt(s, "pct", data.absent)).join(", ") + ".");
       shares.forEach((s, i) => { texts[i].textContent = fmt(s, "pct", data.absent); });
-      let excluded = 0;
-      const gateSqo = selections.gate;
-      const out = new Uint8Array(p.n); // winners the gate turned away
-      for (let i = 0; i < p.n; i++) {
-        out[i] = gateSqo[i] === 0 && p.outcome[i] === WON ? 1 : 0;
-        excluded += out[i];
-      }
       N.set("excluded_winners", excluded);
-      const cut = {};
-      for (const [name, m] of met) {
-        let c = 0;
-        for (let i = 0; i < p.n; i++) c += out[i] & (1 - m[i]);
-        cut[name] = c;
-      }
       const ct = cuts.update(data.criteria.map((c) => (c in cut && excluded ? cut[c] / excluded : null)),
         `Of ${excluded} winners the gate excluded, failing each criterion: ` +
         data.criteria.map((c) => `${c} ${c in cut ? cut[c] : "not in the gate"}`).join(", ") + ".");
@@ -1054,12 +1088,17 @@
     for (const c of Object.keys(ctxs)) {
       const r = C.row(f.controls);
       r.append(el("span", { class: "sqolab-live-rowtitle" }, [ctxs[c].title]));
-      C.select(r, `framework_${c}`, `Framework (${ctxs[c].title})`, data.frameworks.map((n) => [n, n]),
-        ctxs[c].framework);
-      C.check(r, `unknown_${c}`, `unknown counts as met (${ctxs[c].title})`,
+      C.select(r, `framework_${c}`, ["Framework", ` (${ctxs[c].title})`],
+        data.frameworks.map((n) => [n, n]), ctxs[c].framework);
+      C.check(r, `unknown_${c}`, ["unknown counts as met", ` (${ctxs[c].title})`],
         ctxs[c].presets[ctxs[c].framework].unknown);
     }
-    const N = new Numbers(f.section, data);
+    const N = new Numbers(f.section, data, []);
+    N.table(f.section, "The three businesses side by side",
+      Object.keys(ctxs).map((c) => [c, ctxs[c].title]),
+      [["n_sqo", "SQOs"], ["n_leads", "leads"], ["share_sqo", "share of leads"], ["win_rate", "win rate"],
+        ["capture_rate", "capture rate"], ["revenue_missed", "revenue missed"],
+        ["revenue_per_hour", "revenue per sales hour"]], (col, row) => `${row}_${col}`);
     f.section.append(f.live);
     const charts = el("div", { class: "sqolab-live-charts" });
     f.section.append(charts);
