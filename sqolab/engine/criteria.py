@@ -312,7 +312,7 @@ FRAMEWORKS: dict[str, Framework] = {
         _BUDGET_SHARE,
         _TIMELINE_CYCLES,
         name="BANT",
-        origin="IBM (1950s-60s), for selling mainframes; the classic checklist.",
+        origin="Commonly attributed to IBM (1950s-60s), not documented; the classic checklist.",
         letters=(
             ("Budget", "Can the buyer pay?", "budget_eur >= 0.5 x the context's median deal"),
             ("Authority", "Are we talking to someone who decides?", "authority >= influencer"),
