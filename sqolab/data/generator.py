@@ -243,6 +243,48 @@ def _unknown(draws: np.ndarray, share: float, q: np.ndarray, hiding: float) -> n
     return draws < 1 / (1 + np.exp(hiding * q - (low + high) / 2))
 
 
+def seen_logit(
+    context: str,
+    fit: np.ndarray,
+    engagement: np.ndarray,
+    authority: np.ndarray,
+    need: np.ndarray,
+    timeline: np.ndarray,
+    budget: np.ndarray,
+    deal: np.ndarray,
+    referral: np.ndarray,
+    competitors: np.ndarray,
+    world: World = DEFAULT_WORLD,
+) -> np.ndarray:
+    """The log-odds of winning from what the columns show (step 8 without the hidden part).
+
+    ``authority`` and ``need`` are category codes (0 = unknown); ``timeline`` and ``budget`` are
+    NaN where unknown.
+    """
+    m = WIN_MODEL
+    prof = profile(context)
+    fit_z = (fit - 50) / 17
+    return (
+        m.intercept[context]
+        + world.signal * m.fit * fit_z
+        + world.signal * m.engagement * (engagement - 48) / 18
+        + np.asarray(m.authority)[authority]
+        + np.asarray(m.need)[need]
+        + np.where(
+            np.isnan(timeline),
+            m.timeline_unknown,
+            np.clip(m.timeline * np.log(timeline / prof.cycle_months), -1.0, 0.8),
+        )
+        + np.where(
+            np.isnan(budget),
+            m.budget_unknown,
+            m.budget * np.clip(np.log((budget + 1) / deal), -2, 0.5),
+        )
+        + m.referral * referral
+        + m.per_competitor * competitors
+    )
+
+
 def generate_leads(
     context: str, n: int | None = None, seed: int = 0, world: World | None = None
 ) -> pd.DataFrame:
@@ -299,26 +341,11 @@ def generate_leads(
     hours = np.maximum(0.5, np.round(hours * 2) / 2)
 
     m = WIN_MODEL
-    logit = (
-        m.intercept[context]
-        + world.signal * m.fit * fit_z
-        + world.signal * m.engagement * (engagement - 48) / 18
-        + np.asarray(m.authority)[authority]
-        + np.asarray(m.need)[need]
-        + np.where(
-            np.isnan(timeline),
-            m.timeline_unknown,
-            np.clip(m.timeline * np.log(timeline / prof.cycle_months), -1.0, 0.8),
-        )
-        + np.where(
-            np.isnan(budget),
-            m.budget_unknown,
-            m.budget * np.clip(np.log((budget + 1) / deal), -2, 0.5),
-        )
-        + m.referral * referral
-        + m.per_competitor * competitors
-        + m.hidden * rng.standard_normal(n)
-    )
+    seen = seen_logit(
+        context, fit, engagement, authority, need, timeline, budget, deal, referral, competitors,
+        world,
+    )  # fmt: skip
+    logit = seen + m.hidden * rng.standard_normal(n)
     won = rng.random(n) < 1 / (1 + np.exp(-logit))
     to_competitor = rng.random(n) < 1 - np.exp(-m.competitor_loss * competitors)
     outcome = np.where(won, 0, np.where(to_competitor, 1, 2)).astype(np.int8)
