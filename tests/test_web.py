@@ -55,7 +55,7 @@ def test_payload_holds_the_engines_presets_and_every_lab():
         payload("nope")
     # the page needs no NaN in JSON (allow_nan=False): missing values travel inside the arrays
     text = data_script("tradeoff")
-    json.loads(text.split("=", 2)[2].rstrip(";\n"))
+    json.loads(text.split(".tradeoff=", 1)[1].split(";window.sqolabLiveInit", 1)[0])
 
 
 @pytest.mark.parametrize("lab", LABS)

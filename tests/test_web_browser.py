@@ -15,7 +15,9 @@ from urllib.parse import urlparse
 
 import pytest
 from browser import serve_directory
-from web_book import LAB_PAGES, LABS, build_live_book
+from web_book import LAB_PAGES, LABS, build_live_book, reference
+
+from sqolab.web.payload import fmt
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -174,3 +176,30 @@ def test_the_live_lab_is_labelled_for_screen_readers(site, browser):
         slider = page.locator('[data-control="threshold"]')
         assert slider.get_attribute("aria-valuetext").endswith("points")
         page.close()
+
+
+@pytest.mark.parametrize("late", ["data-qualify.js", "live.js"])
+def test_the_lab_starts_whichever_of_data_and_script_arrives_last(site, browser, late):
+    """Both load with async: the page must not depend on their order."""
+    with serve_directory(site) as base:
+        context = browser.new_context()
+        context.route(f"**/sqolab-live/{late}", lambda route: route.abort())
+        page = context.new_page()
+        page.goto(f"{base}/labs/qualify.html")
+        page.wait_for_load_state("load")
+        root = page.locator('.sqolab-live[data-lab="qualify"]')
+        # without the late file the lab is not built (or says it could not load, never half-built)
+        assert root.get_attribute("data-ready") in (None, "failed")
+        if root.get_attribute("data-ready") == "failed":
+            page.evaluate("document.querySelector('.sqolab-live').removeAttribute('data-ready')")
+        page.evaluate(
+            """src => { const s = document.createElement('script');
+                        s.src = src; document.body.append(s); }""",
+            f"{base}/_static/sqolab-live/{late}?late=1",
+        )
+        page.wait_for_selector('.sqolab-live[data-lab="qualify"][data-ready="true"]')
+        bant = reference("start", {"context": "startup", "preset": "BANT"})
+        assert page.locator('.sqolab-live [data-key="n_sqo"]').text_content() == fmt(
+            bant["n_sqo"], "int"
+        )
+        context.close()

@@ -248,10 +248,15 @@ def payload(lab: str, leads: Mapping[str, pd.DataFrame] | None = None) -> dict[s
 
 
 def data_script(lab: str, leads: Mapping[str, pd.DataFrame] | None = None) -> str:
-    """The page's data as a script (works from file:// too, where fetch() of JSON does not)."""
+    """The page's data as a script (works from file:// too, where fetch() of JSON does not).
+
+    Page and script load asynchronously in either order; the data starts the lab if the script
+    came first.
+    """
     text = json.dumps(payload(lab, leads), separators=(",", ":"), allow_nan=False)
     store = "window.SQOLAB_LIVE_DATA"
-    return f"{store}={store}||{{}};{store}.{lab}={text};\n"
+    ready = "window.sqolabLiveInit&&window.sqolabLiveInit();"  # live.js may have come first
+    return f"{store}={store}||{{}};{store}.{lab}={text};{ready}\n"
 
 
 def write_site_files(folder: Path) -> list[Path]:

@@ -61,8 +61,8 @@ def add_scripts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
         tags = (
             f'<link rel="stylesheet" href="{link("live.css")}">\n'
-            f'<script defer src="{link(f"data-{lab}.js")}"></script>\n'
-            f'<script defer src="{link("live.js")}"></script>\n'
+            f'<script async src="{link(f"data-{lab}.js")}"></script>\n'
+            f'<script async src="{link("live.js")}"></script>\n'
         )
         node.parent.insert(node.parent.index(node) + 1, nodes.raw("", tags, format="html"))
 

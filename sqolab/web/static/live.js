@@ -1223,7 +1223,9 @@
     orchard: orchardLab,
   };
 
-  function init() {
+  /** Build every live lab on the page whose data has arrived (data and script load async, in
+   * either order: whichever comes second calls this). */
+  function init(final) {
     const registry = (window.sqolabLive = window.sqolabLive || {});
     registry.engine = { unpack, pipeline, orderBy, criteriaMet, qualify, evaluate, atLeast, fmt };
     const all = window.SQOLAB_LIVE_DATA || {};
@@ -1231,8 +1233,10 @@
       const lab = root.getAttribute("data-lab");
       if (root.getAttribute("data-ready")) continue;
       if (!BUILDERS[lab] || !all[lab]) {
-        root.textContent = `The live version of this lab could not be loaded (no data for "${lab}").`;
-        root.setAttribute("data-ready", "failed");
+        if (final === true) {
+          root.textContent = `The live version of this lab could not be loaded (no data for "${lab}").`;
+          root.setAttribute("data-ready", "failed");
+        }
         continue;
       }
       registry[lab] = BUILDERS[lab](root, all[lab]);
@@ -1241,6 +1245,7 @@
     }
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  window.sqolabLiveInit = init;
+  init();
+  window.addEventListener("load", () => init(true));
 })();
