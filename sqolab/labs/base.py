@@ -30,7 +30,7 @@ from sqolab.data.schema import CONTEXTS
 from sqolab.engine.formatting import fmt_number
 from sqolab.labs.canvas import LabFigure
 from sqolab.labs.controls import on_off, split_unit
-from sqolab.labs.html import LAB_CSS
+from sqolab.labs.html import LAB_CSS, LIVE_CSS
 
 logger = logging.getLogger("sqolab.labs")
 
@@ -38,7 +38,7 @@ KERNEL_NOTE = (
     "Moving the controls needs a running kernel: use the launch buttons (Binder, Colab) at the top "
     "of the page or run the notebook locally."
 )
-"""How to move the controls. The notebooks say it above each lab, so the snapshot does not."""
+"""How to move the controls: said by the static snapshot only (hidden wherever a lab runs live)."""
 
 SNAPSHOT_CAPTION = "Starting state of the lab (static)"
 """The one-line caption of every static snapshot."""
@@ -217,7 +217,7 @@ class Lab(widgets.VBox):
 
     def header(self, intro: str) -> widgets.HTML:
         """The lab's title and a one-line introduction."""
-        return widgets.HTML(f"{LAB_CSS}<h3>{html.escape(self.title)}</h3><p>{intro}</p>")
+        return widgets.HTML(f"{LAB_CSS}{LIVE_CSS}<h3>{html.escape(self.title)}</h3><p>{intro}</p>")
 
     def snapshot_html(self) -> str:
         """A static HTML view of the current state, for pages without a kernel."""
@@ -225,6 +225,7 @@ class Lab(widgets.VBox):
             LAB_CSS,
             f'<div class="sqolab-lab-snapshot"><h3>{html.escape(self.title)}</h3>',
             f'<p class="sqolab-note">{SNAPSHOT_CAPTION}</p>',
+            f'<p class="sqolab-note sqolab-static-only">{html.escape(KERNEL_NOTE)}</p>',
             f"<p>Settings: {html.escape(self.settings_text())}.</p>",
             self.message.value if self.error else "",
             self.headline.value,

@@ -8,8 +8,9 @@ from typing import Any
 
 import ipywidgets as widgets
 
-_STYLE = {"description_width": "170px"}
-_WIDE = widgets.Layout(width="420px")
+_STYLE = {"description_width": "initial"}  # the label takes the width its words need: never cut
+_SLIDER = {"width": "100%", "max_width": "1400px"}  # the track gets the rest: long enough to aim
+_DROPDOWN = {"width": "100%", "max_width": "640px"}
 
 
 def slider(
@@ -37,7 +38,7 @@ def slider(
         tooltip=tooltip,
         continuous_update=False,
         style=_STYLE,
-        layout=_WIDE,
+        layout=widgets.Layout(**_SLIDER),
         **kwargs,
     )
 
@@ -52,7 +53,7 @@ def dropdown(
         description=description,
         tooltip=tooltip,
         style=_STYLE,
-        layout=_WIDE,
+        layout=widgets.Layout(**_DROPDOWN),
     )
 
 

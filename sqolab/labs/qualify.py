@@ -161,7 +161,8 @@ class QualifyLab(Lab):
             row([self.use_timeline, self.timeline]),
             row([self.use_engagement, self.engagement]),
             row([self.use_fit, self.fit]),
-            row([self.min_met, self.unknown_meets, self.reset_button]),
+            self.min_met,
+            row([self.unknown_meets, self.reset_button]),
             self.criteria_text,
             self.message,
             self.headline,
@@ -357,38 +358,47 @@ class QualifyLab(Lab):
         met_rows = met.to_numpy()[rows]
         applied = list(met.columns)
         body = []
+        marks = {name: column for column, name in enumerate(applied)}
         for i, (_, lead) in enumerate(shown.iterrows()):
             budget, timeline = lead["budget_eur"], lead["timeline_months"]
-            cells: list[object] = [
-                lead["lead_id"],
-                lead["company"],
-                "unknown" if pd.isna(budget) else f"{budget:,.0f}",
-                str(lead["authority"]).replace("_", " "),
-                lead["need"],
-                "unknown" if pd.isna(timeline) else f"{timeline:g}",
-                lead["engagement_score"],
-                lead["fit_score"],
-                f"{lead['deal_value_eur']:,.0f}",
-            ]
-            cells += ["✓ met" if ok else "✗ failed" for ok in met_rows[i]]
-            cells += ["yes" if is_sqo[rows[i]] else "no", str(lead["outcome"]).replace("_", " ")]
-            body.append(cells)
+            values = {
+                "budget": "unknown" if pd.isna(budget) else f"{budget:,.0f}",
+                "authority": str(lead["authority"]).replace("_", " "),
+                "need": str(lead["need"]),
+                "timeline": "unknown" if pd.isna(timeline) else f"{timeline:g}",
+                "engagement": str(lead["engagement_score"]),
+                "fit": str(lead["fit_score"]),
+            }
+            for name, column in marks.items():  # an applied criterion: its value, met or not
+                values[name] += " ✓" if met_rows[i][column] else " ✗"
+            body.append(
+                [
+                    lead["lead_id"],
+                    lead["company"],
+                    f"{lead['deal_value_eur']:,.0f}",
+                    *values.values(),
+                    "yes" if is_sqo[rows[i]] else "no",
+                    str(lead["outcome"]).replace("_", " "),
+                ]
+            )
         header = [
             "lead",
             "company",
+            "deal [EUR]",
             "budget [EUR]",
             "authority",
             "need",
             "timeline [months]",
             "engagement",
             "fit",
-            "deal [EUR]",
-            *applied,
             "SQO",
             "if pursued",
         ]
         label_ = dict((v, k) for k, v in FILTERS)[self.filter.value]
-        caption = f"{len(rows):,} of {total:,} leads ({label_}), largest deals first"
+        caption = (
+            f"{len(rows):,} of {total:,} leads ({label_}), largest deals first; "
+            "✓ meets the criterion, ✗ fails it"
+        )
         self.lead_table.value = html_table(body, header, caption)
 
 
