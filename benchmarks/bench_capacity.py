@@ -1,7 +1,8 @@
-"""Capacity figures for a class: memory per participant, and participants per machine size.
+"""Capacity figures for a class: memory per participant, participants per machine size, page loads.
 
 Run ``python benchmarks/bench_capacity.py`` (every dashboard) or ``--quick`` (Lab 1 and the Cup
-scoreboard only; CI). Measured with psutil, in MiB of resident memory (RSS; USS, the memory only
+scoreboard only; CI); ``--load-only`` measures only the page loads at once (below). Measured with
+psutil, in MiB of resident memory (RSS; USS, the memory only
 that process holds, in brackets):
 
 * a fresh Jupyter kernel (the baseline), the same after ``import sqolab``, and after building every
@@ -15,14 +16,26 @@ server and two kernels each: a lab and an exercise) and for dashboards on the ro
 dashboard kernel each, the heaviest), keeping a reserve for the system and a headroom.
 The check that must agree: every measurement is positive and the kernel with the labs holds more
 than the fresh kernel.
+
+Page loads at once (``--participants 30``, default): the course's server (``voila_command``, on
+127.0.0.1, its cap raised to the participants) serves one dashboard (``--page``, default Lab 1)
+alone three times (the baseline), then to all participants at the same instant (a thread each,
+released together). A load is the time until the whole page has arrived: the kernel has started
+and run the dashboard, as a browser waits for it. Reported: baseline median, p50/p95/max at once
+and their ratio to the baseline, and the memory of the server and its kernels with every page
+open. Every load is bounded (``--timeout``, default 600 s); the check that must agree: every page
+arrived complete (HTTP 200 with its kernel).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import statistics
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -36,12 +49,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser import background_server, free_port  # noqa: E402
 
 from sqolab.workshop.deploy import DASHBOARDS, DASHBOARDS_DIR, START_PAGE, voila_command  # noqa: E402
+from sqolab.workshop.server import HEADROOM, RESERVE_MIB, participants  # noqa: E402
 
 MIB = 1024 * 1024
 MACHINES_GB = (8, 16, 32, 64)
-RESERVE_MB = 1536  # the system, the hub and the proxy
-HEADROOM = 0.25  # kept free for peaks (a lab redraw, a second tab)
 KERNELS_PER_PARTICIPANT = 2
+KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
 def memory(pid: int) -> tuple[float, float]:
@@ -87,6 +100,15 @@ def _kernels() -> set[int]:
     }
 
 
+def _server_pid() -> int:
+    """The Voilà server this benchmark started."""
+    return next(
+        p.pid
+        for p in psutil.Process().children(recursive=True)
+        if "sqolab.workshop.server" in p.cmdline()
+    )
+
+
 def voila_figures(notebooks: list[str]) -> dict[str, tuple[float, float]]:
     """Memory of the kernel of one page view per dashboard, and of the Voilà server."""
     port = free_port()
@@ -105,12 +127,7 @@ def voila_figures(notebooks: list[str]) -> dict[str, tuple[float, float]]:
                 if len(new) != 1:
                     raise RuntimeError(f"{notebook}: expected one new kernel, found {len(new)}")
                 figures[f"Voila page: {notebook}"] = memory(new.pop())
-            server = [
-                p.pid
-                for p in psutil.Process().children(recursive=True)
-                if " -m voila " in f" {' '.join(p.cmdline())} "
-            ]
-            figures["Voila server (shared)"] = memory(server[0])
+            figures["Voila server (shared)"] = memory(_server_pid())
     return figures
 
 
@@ -142,21 +159,113 @@ def lab_server_figure() -> tuple[float, float]:
             return memory(pid)
 
 
-def participants(machine_gb: float, per_participant_mb: float) -> int:
-    """Participants a machine of ``machine_gb`` serves, after the reserve and the headroom."""
-    usable = (machine_gb * 1024 - RESERVE_MB) * (1 - HEADROOM)
-    return max(0, int(usable // per_participant_mb))
+def load_page(url: str, timeout: float) -> tuple[float, float, bool]:
+    """Seconds to the first byte and to the whole page, and whether it came with its kernel."""
+    started = time.perf_counter()
+    first = float("nan")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            chunks = [response.read1()]
+            first = time.perf_counter() - started
+            while chunk := response.read1():
+                chunks.append(chunk)
+            page = b"".join(chunks).decode()
+            complete = response.status == 200 and bool(KERNEL_ID.search(page))
+    except OSError:
+        complete = False
+    return first, time.perf_counter() - started, complete
+
+
+def page_load_figures(page: str, at_once: int, timeout: float) -> dict:
+    """Load time of ``page`` alone (3 times) and for ``at_once`` participants at one instant."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as tmp:
+        command = voila_command(port=port, log=Path(tmp) / "voila.log", max_kernels=at_once + 3)
+        env = {**os.environ, "SQOLAB_CUP_DIR": tmp}
+        with background_server(command, url + "/", timeout=120, cwd=DASHBOARDS_DIR, env=env):
+            alone = [load_page(f"{url}/voila/render/{page}", timeout) for _ in range(3)]
+            results: list[tuple[float, float, bool]] = [(0.0, 0.0, False)] * at_once
+            gate = threading.Barrier(at_once)
+
+            def participant(i: int) -> None:
+                gate.wait()
+                results[i] = load_page(f"{url}/voila/render/{page}", timeout)
+
+            threads = [threading.Thread(target=participant, args=(i,)) for i in range(at_once)]
+            server = psutil.Process(_server_pid())
+            kernels_before = {p.pid for p in server.children(recursive=True)}
+            server_cpu = sum(server.cpu_times()[:2])
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            processes = [server, *server.children(recursive=True)]
+            total = sum(p.memory_info().rss for p in processes) / MIB
+            new = [p for p in processes[1:] if p.pid not in kernels_before]
+            cpu = sum(server.cpu_times()[:2]) - server_cpu
+            cpu += sum(sum(p.cpu_times()[:2]) for p in new)
+    times = sorted(t for _, t, _ in results)
+    firsts = sorted(f for f, _, _ in results)
+    return {
+        "alone": statistics.median(t for _, t, _ in alone),
+        "alone, first byte": statistics.median(f for f, _, _ in alone),
+        "first byte, p50": statistics.median(firsts),
+        "first byte, max": firsts[-1],
+        "min": times[0],
+        "p50": statistics.median(times),
+        "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+        "max": times[-1],
+        "complete": sum(ok for *_, ok in results) + sum(ok for *_, ok in alone),
+        "pages": at_once + len(alone),
+        "kernels": len(processes) - 1,
+        "memory_mib": total,
+        "cpu_per_page": cpu / at_once,
+    }
+
+
+def report_page_loads(page: str, at_once: int, timeout: float) -> bool:
+    """Print the page-load figures; True when every page arrived complete."""
+    before = os.getloadavg()[0]
+    f = page_load_figures(page, at_once, timeout)
+    print(f"\nPage load of {page} (whole page, kernel started and dashboard run), seconds:")
+    print(f"{'':<34} {'seconds':>8} {'x alone':>8}")
+    print(f"{'alone (median of 3)':<34} {f['alone']:>8.1f} {1:>7.1f}x")
+    for key in ("min", "p50", "p95", "max"):
+        label = f"{at_once} at once, {key}"
+        print(f"{label:<34} {f[key]:>8.1f} {f[key] / f['alone']:>7.1f}x")
+    print(f"{'alone, first byte (median of 3)':<34} {f['alone, first byte']:>8.1f}")
+    for key in ("first byte, p50", "first byte, max"):
+        print(f"{f'{at_once} at once, {key}':<34} {f[key]:>8.1f}")
+    print(
+        f"With every page open: {f['kernels']} kernels, server + kernels "
+        f"{f['memory_mib']:,.0f} MiB ({f['memory_mib'] / f['kernels']:,.0f} MiB per page)."
+    )
+    print(
+        f"CPU time per page (server + its kernel): {f['cpu_per_page']:.1f} s; {at_once} pages "
+        f"at once need {f['cpu_per_page'] * at_once:.0f} CPU-seconds in all."
+    )
+    print(f"Load average (1 min) before and after: {before:.1f}, {os.getloadavg()[0]:.1f}.")
+    ok = f["complete"] == f["pages"]
+    print(f"Every page arrived complete: {ok} ({f['complete']} of {f['pages']})")
+    return ok
 
 
 def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two dashboards instead of all")
+    parser.add_argument("--load-only", action="store_true", help="only the page loads at once")
+    parser.add_argument("--participants", type=int, default=30, help="page loads at once")
+    parser.add_argument("--page", default="01_qualify.ipynb", help="the dashboard they load")
+    parser.add_argument("--timeout", type=float, default=600, help="bound of one page load, s")
     args = parser.parse_args(argv)
     names = [d.notebook for d in DASHBOARDS]
     if args.quick:
         names = ["01_qualify.ipynb", "08_cup_scoreboard.ipynb"]
     total = psutil.virtual_memory().total / MIB / 1024
     print(f"CPU cores: {os.cpu_count()}; memory: {total:.1f} GiB; Python {sys.version.split()[0]}")
+    if args.load_only:
+        return report_page_loads(args.page, args.participants, args.timeout)
 
     figures = kernel_figures()
     figures.update(voila_figures([START_PAGE, *names]))
@@ -176,15 +285,17 @@ def main(argv: list[str] | None = None) -> bool:
         "(the heaviest page's kernel)."
     )
     print(
-        f"Participants per machine (reserve {RESERVE_MB:,} MiB for the system, "
+        f"Participants per machine (reserve {RESERVE_MIB:,} MiB for the system, "
         f"{HEADROOM:.0%} headroom):"
     )
     print(f"{'machine':>8} {'JupyterHub notebooks':>22} {'Voila dashboards':>18}")
     for gb in MACHINES_GB:
-        print(f"{gb:>5} GB {participants(gb, hub_user):>22} {participants(gb, dash_user):>18}")
+        hub, dash = participants(gb * 1024, hub_user), participants(gb * 1024, dash_user)
+        print(f"{gb:>5} GB {hub:>22} {dash:>18}")
     agree = all(rss > 0 and uss > 0 for rss, uss in figures.values()) and lab_kernel > base_rss
     print(f"\nAll measurements positive, labs kernel larger than a fresh one: {agree}")
-    return agree
+    loads = report_page_loads(args.page, args.participants, args.timeout)
+    return agree and loads
 
 
 if __name__ == "__main__":

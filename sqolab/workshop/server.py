@@ -5,7 +5,7 @@
 ``dashboards/voila.json`` or on the command line:
 
 * **A cap on kernels** (:class:`ClassroomKernelManager`, ``max_kernels``): each page view starts a
-  kernel (about 160 MiB, ``deploy/CAPACITY.md``); beyond the cap a page gets a short "the class is
+  kernel (about 157 MiB, ``deploy/CAPACITY.md``); beyond the cap a page gets a short "the class is
   full" page (HTTP 503, ``Retry-After``) instead of another kernel. Kernels of open but untouched
   tabs are stopped after ``connected_cull_timeout`` seconds (the page then asks for a reload).
 * **Kernels with limits**: each kernel runs with an address-space limit (``RLIMIT_AS``,
@@ -29,6 +29,7 @@ import os
 import signal
 import sys
 import time
+import uuid
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -47,8 +48,8 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 MIB = 1024 * 1024
-KERNEL_MIB = 160
-"""Resident memory of a dashboard page's kernel, measured in ``deploy/CAPACITY.md`` (157 MiB)."""
+KERNEL_MIB = 157
+"""Resident memory of the heaviest dashboard page's kernel, measured in ``deploy/CAPACITY.md``."""
 RESERVE_MIB = 1536  # the system, the Voilà server (or a hub and its proxy)
 HEADROOM = 0.25  # kept free for peaks (a lab redraw, a second tab)
 RETRY_AFTER_SECONDS = 60
@@ -107,7 +108,7 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         0,
         config=True,
         help="Most kernels (page views) at once; 0: as many as this machine's memory holds "
-        "(deploy/CAPACITY.md: 160 MiB each, 1.5 GiB reserve, 25% headroom).",
+        "(deploy/CAPACITY.md: 157 MiB each, 1.5 GiB reserve, 25% headroom).",
     )
     kernel_memory_limit_mib = Integer(
         2048, config=True, help="Address-space limit of each kernel in MiB (0: none)."
@@ -128,7 +129,7 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._starting = 0
+        self._starting: set[str] = set()
 
     @property
     def capacity(self) -> int:
@@ -136,16 +137,21 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         return self.max_kernels or max(1, participants(machine_mib()))
 
     async def start_kernel(self, *, kernel_id: str | None = None, **kwargs: Any) -> str:
-        """Start a kernel, unless ``capacity`` kernels run or start already (:class:`ClassFull`)."""
+        """Start a kernel, unless ``capacity`` kernels run or start already (:class:`ClassFull`).
+
+        A kernel is in ``self`` before it has finished starting, so running and starting kernels
+        are counted as one set of ids (the new kernel's id is chosen here), never twice.
+        """
         if kernel_id is not None and kernel_id in self:
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
-        if len(self) + self._starting >= self.capacity:  # no await before the count: no race
-            raise ClassFull(self.capacity)
-        self._starting += 1
+        if len(self._starting | set(self.list_kernel_ids())) >= self.capacity:
+            raise ClassFull(self.capacity)  # no await between the count and the reservation
+        kernel_id = kernel_id or str(uuid.uuid4())
+        self._starting.add(kernel_id)
         try:
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
         finally:
-            self._starting -= 1
+            self._starting.discard(kernel_id)
 
     def start_buffering(self, kernel_id: str, session_key: str, channels: dict) -> None:
         """Keep a disconnected page's output, up to ``offline_buffer_limit_mib``, then drop it."""
