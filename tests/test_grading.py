@@ -12,9 +12,11 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -44,15 +46,19 @@ def _broken_copy(source: Path, target: Path) -> None:
     target.write_text(json.dumps(notebook), encoding="utf-8")
 
 
-def _orphans() -> list[str]:
-    """Command lines of processes the attack notebook tried to leave behind."""
+RUN = uuid.uuid4().hex[:12]
+"""Tags the processes this test run's notebooks leave (other runs may be going on)."""
+
+
+def _orphans(tag: str = RUN) -> list[str]:
+    """Command lines of processes that a notebook of this run tried to leave behind."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             line = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if "sqolab-attack-" in line and "cmdline" not in line:
+        if "sqolab-attack-" in line and tag in line and "cmdline" not in line:
             found.append(line)
     return found
 
@@ -72,6 +78,7 @@ def graded(tmp_path_factory):
     (folder / "zero.ipynb").symlink_to("/dev/zero")
     attack = (ROOT / "tests" / "notebooks" / "attack.ipynb").read_text(encoding="utf-8")
     attack = attack.replace("__SUBMISSIONS__", str(folder)).replace("__OUTPUT__", str(output))
+    attack = attack.replace("__RUN__", RUN)
     (folder / "aaa_attack.ipynb").write_text(attack, encoding="utf-8")
     alice_before = (folder / "alice.ipynb").read_bytes()
     command = [sys.executable, "-m", "sqolab.practice.grading", str(folder), "-o", str(output)]
@@ -331,7 +338,8 @@ def test_a_contained_process_sees_a_minimal_environment_and_leaves_nothing_behin
         "from sqolab.practice.grading import sandbox\n"
         "sandbox.become_subreaper()\n"
         "print(sorted(os.environ))\n"
-        "sleeper = [sys.executable, '-c', 'import time; time.sleep(600)', 'sqolab-attack-box']\n"
+        "sleeper = [sys.executable, '-c', 'import time; time.sleep(600)', "
+        f"'sqolab-attack-box-{RUN}']\n"
         "if os.fork() == 0:\n"
         "    os.setsid()\n"
         "    subprocess.Popen(sleeper, start_new_session=True, env={})\n"
@@ -461,3 +469,31 @@ def test_an_answer_too_deep_or_too_large_costs_only_that_answer():
     report = untrusted.loads_json(json.dumps(got), max_depth=answers.REPORT_DEPTH)
     q4 = question("what_is_an_sqo.q4")
     assert judge(q4, report, [CellRun('framework = "FAINT"', True)])[0] == "correct"
+
+
+@pytest.mark.slow
+def test_a_grader_killed_midway_leaves_no_process_behind(tmp_path):
+    tag = uuid.uuid4().hex[:12]
+    source = json.loads((ROOT / "exercises" / NOTEBOOK).read_text("utf-8"))
+    code = (
+        "import subprocess, sys, time\n"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', "
+        f"'sqolab-attack-left-{tag}'], start_new_session=True, env={{}})\n"
+        "time.sleep(120)"
+    )
+    source["cells"] = [{"cell_type": "code", "metadata": {}, "outputs": [], "source": code}]
+    source["cells"][0]["execution_count"] = None
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "erin.ipynb").write_text(json.dumps(source), encoding="utf-8")
+    command = [sys.executable, "-m", "sqolab.practice.grading", str(tmp_path / "sub")]
+    grader = subprocess.Popen([*command, "-o", str(tmp_path / "r.csv")], cwd=ROOT)
+    deadline = time.monotonic() + 180
+    while not _orphans(tag) and time.monotonic() < deadline and grader.poll() is None:
+        time.sleep(0.2)  # polling a process table, bounded: no race
+    assert _orphans(tag), "the notebook never started its process"
+    grader.send_signal(signal.SIGKILL)  # the grader dies without any chance to clean up
+    grader.wait()
+    deadline = time.monotonic() + 30
+    while _orphans(tag) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _orphans(tag) == []

@@ -152,8 +152,22 @@ def become_subreaper() -> bool:
 
 
 def die_with_parent() -> bool:
-    """Get SIGKILL when the parent (the grader) dies (Linux)."""
-    return _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    """Get SIGTERM when the parent (the grader) dies, however it dies (Linux)."""
+    return _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def clean_up_on_sigterm() -> None:
+    """On SIGTERM (the grader stopping, or dying): kill every descendant, then exit.
+
+    The notebook's processes cannot send this signal: Landlock scopes their signals to their
+    own processes.
+    """
+
+    def terminate(_signum: int, _frame: object) -> None:
+        kill_descendants()
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, terminate)
 
 
 def _processes() -> list[tuple[int, int]]:
@@ -406,7 +420,12 @@ def run_contained(
             returncode: int | None = process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             returncode = None
-    finally:
+    finally:  # also on Ctrl+C: the worker cleans up on SIGTERM, then its group is killed
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()

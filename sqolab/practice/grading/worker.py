@@ -131,6 +131,7 @@ def main() -> int:
     task = json.loads(sys.stdin.buffer.read(MAX_TASK_BYTES))
     nonce = str(task.pop("nonce"))
     sandbox.become_subreaper()
+    sandbox.clean_up_on_sigterm()
     sandbox.die_with_parent()
     try:
         result = run(task)
