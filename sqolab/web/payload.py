@@ -36,25 +36,22 @@ STATIC = Path(__file__).with_name("static")
 WHAT = "the live lab"
 CURVE_FIELDS = ("threshold", "win_rate", "capture_rate", "hours_spent", "revenue_won_eur")
 
+OUTCOME_NUMBERS: list[tuple[str, str, str]] = [
+    ("n_sqo", "SQOs", "int"),
+    ("n_leads", "leads", "int"),
+    ("share_sqo", "share of leads", "pct"),
+    ("won", "SQOs won", "int"),
+    ("win_rate", "win rate", "pct"),
+    ("missed", "winners missed", "int"),
+    ("revenue_per_hour", "revenue per sales hour", "eur"),
+]
+"""The numbers of qualifying one pipeline (the start page; Lab 1 adds why leads fail)."""
+
 NUMBERS: dict[str, list[tuple[str, str, str]]] = {
     # lab -> its key numbers: (key, label, kind); kinds: int, pct, eur, hours, points, fail
-    "start": [
-        ("n_sqo", "SQOs", "int"),
-        ("n_leads", "leads", "int"),
-        ("share_sqo", "share of leads", "pct"),
-        ("won", "SQOs won", "int"),
-        ("win_rate", "win rate", "pct"),
-        ("missed", "winners missed", "int"),
-        ("revenue_per_hour", "revenue per sales hour", "eur"),
-    ],
+    "start": OUTCOME_NUMBERS,
     "qualify": [
-        ("n_sqo", "SQOs", "int"),
-        ("n_leads", "leads", "int"),
-        ("share_sqo", "share of leads", "pct"),
-        ("won", "SQOs won", "int"),
-        ("win_rate", "win rate", "pct"),
-        ("missed", "winners missed", "int"),
-        ("revenue_per_hour", "revenue per sales hour", "eur"),
+        *OUTCOME_NUMBERS,
         *[(f"fail_{name}", f"failing {name}", "fail") for name in CRITERIA_NAMES],
     ],
     "tradeoff": [
