@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -32,7 +33,9 @@ from jupyter_server.services.kernels.connection.base import (
     serialize_msg_to_ws_v1,
 )
 
+from sqolab.engine.cup import SECRET_ENV
 from sqolab.labs import LABS
+from sqolab.workshop.cup import KEYS_ENV
 from sqolab.workshop.deploy import (
     DASHBOARDS,
     DASHBOARDS_DIR,
@@ -45,6 +48,7 @@ from sqolab.workshop.deploy import (
 )
 from sqolab.workshop.server import V1_PROTOCOL, ClassFull, ClassroomKernelManager, message_header
 
+CUP_SECRET = "instructor-only-secret-for-the-tests"
 KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 TEMPLATE = TEMPLATES_DIR / "voila" / "templates" / "sqolab"
 TEMPLATE_STATIC = "/voila/templates/sqolab/static/"
@@ -203,7 +207,8 @@ def test_the_kernel_manager_caps_limits_and_culls_kernels():
         finally:
             await manager.shutdown_all()
 
-    asyncio.run(scenario())
+    with ThreadPoolExecutor(1) as thread:  # Playwright's loop may run in this thread already
+        thread.submit(asyncio.run, scenario()).result()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -220,7 +225,9 @@ def cup_folder(tmp_path_factory) -> Path:
 def voila_url(cup_folder, tmp_path_factory):
     """Voilà serving dashboards/ with the course's command; yields the base URL."""
     port = free_port()
-    env = {**os.environ, "SQOLAB_CUP_DIR": str(cup_folder)}
+    keys = tmp_path_factory.mktemp("keys") / "cup-keys.json"
+    cup = {"SQOLAB_CUP_DIR": str(cup_folder), SECRET_ENV: CUP_SECRET, KEYS_ENV: str(keys)}
+    env = {**os.environ, **cup}
     url = f"http://127.0.0.1:{port}/"
     log = tmp_path_factory.mktemp("voila") / "voila.log"
     command = voila_command(port=port, log=log)  # nobody reads background_server's pipe
@@ -420,6 +427,7 @@ def test_an_instructor_picks_lab_1_moves_a_slider_and_the_result_changes(
             const ws = new WebSocket(url);
             const seen = [];
             ws.onmessage = e => {
+              if (typeof e.data !== 'string') return;  // a binary message (a figure's image)
               const m = JSON.parse(e.data);
               const parent = m.parent_header && m.parent_header.msg_id;
               if (parent === msg.header.msg_id) seen.push(m.msg_type);
@@ -458,10 +466,11 @@ def test_teams_play_the_cup_in_the_browser(browser, voila_url, cup_folder):
     submit = entry.get_by_role("button", name="Submit entry")
     submit.click()  # no team name yet: a kind message, no file
     entry.get_by_text("Give your team a name").wait_for(timeout=30_000)
-    entry.locator(".widget-text", has_text="Team").locator("input").fill("Browser Team")
+    entry.get_by_role("textbox", name="Team", exact=True).fill("Browser Team")
     submit.click()
     entry.get_by_text("received").wait_for(timeout=30_000)
-    assert (cup_folder / "browser-team.json").exists()
+    (stored,) = cup_folder.glob("team-*.json")
+    assert "Browser Team" in stored.read_text(encoding="utf-8")
     entry.close()
 
     board = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -470,6 +479,7 @@ def test_teams_play_the_cup_in_the_browser(browser, voila_url, cup_folder):
     board.get_by_text("scores hidden until the reveal").wait_for(timeout=180_000)
     assert board.get_by_text("Browser Team").count() == 1
     assert "EUR" not in board.locator(".sqolab-table").inner_text()
+    board.get_by_label("Instructor key").fill(CUP_SECRET)
     board.get_by_role("button", name="Reveal scores").click()
     board.get_by_text("won revenue [EUR]").wait_for(timeout=30_000)
     row = board.locator(".sqolab-table tbody tr").first.inner_text()
