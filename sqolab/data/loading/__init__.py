@@ -66,15 +66,16 @@ the sheet's row numbers, counted from its first row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from sqolab.data.loading.csvfile import read_csv
+from sqolab.data.loading.fastcsv import read_csv_fast
 from sqolab.data.loading.names import literal, names_fix, suggest_names
 from sqolab.data.loading.sources import XLSX_MAGIC, PathOrBuffer, read_source
-from sqolab.data.loading.tables import CAMPAIGNS, LEADS, ORCHARD, STR_DTYPE, Table, column_letter
+from sqolab.data.loading.tables import CAMPAIGNS, LEADS, ORCHARD, Table, column_letter
 from sqolab.data.loading.validation import validate_frame, validate_table
 from sqolab.data.loading.workbook import read_workbook
 from sqolab.data.schema import LeadDataError, Problem
@@ -104,15 +105,19 @@ def read_table(
     rename_hint: Callable[[dict[Any, str]], tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV file or an .xlsx workbook and validate it as ``table``."""
+    if mapping is not None and not isinstance(mapping, Mapping):
+        raise TypeError(
+            "mapping must be a dict from the file's column names to "
+            f"{table.name} columns, such as mapping={{'Lead ID': 'lead_id'}}; "
+            f"got {type(mapping).__name__} {mapping!r}."
+        )
     data, source = read_source(path_or_buffer)
     if isinstance(data, bytes) and data.startswith(XLSX_MAGIC):
         sheet = read_workbook(data, source, table)
     else:
-        sheet = read_csv(data, source)
-    columns = list(zip(*sheet.rows, strict=True))
+        sheet = read_csv_fast(data, source, table, mapping) or read_csv(data, source)
     labels: list[Any] = [label.strip() for label in sheet.header]
-    unnamed = [i for i, label in enumerate(labels) if not label]
-    keep = [i for i in range(len(labels)) if i not in unnamed or any(c.strip() for c in columns[i])]
+    keep = [i for i, label in enumerate(labels) if label or _has_values(sheet.columns[i])]
     nameless = [i for i in keep if not labels[i]]
     if nameless:
         raise LeadDataError(
@@ -127,15 +132,10 @@ def read_table(
             ],
             sheet.source,
         )
-    unsaved: dict[int, pd.Series] = {}
-    for (row, column), formula in sheet.unsaved.items():
-        if column in keep:
-            where = keep.index(column)
-            unsaved.setdefault(where, pd.Series([None] * len(sheet.rows), dtype=object))
-            unsaved[where].iloc[row] = formula
+    text = sheet.text
     return validate_table(
         [labels[i] for i in keep],
-        [pd.Series(columns[i], dtype=STR_DTYPE) for i in keep],
+        [sheet.columns[i] for i in keep],
         table,
         source=sheet.source,
         rows=sheet.numbers,
@@ -149,8 +149,27 @@ def read_table(
             )
         ),
         text_extras=True,
-        unsaved=unsaved,
+        unsaved=_by_column(sheet.unsaved, keep, len(sheet.numbers)),
+        ambiguous=_by_column(sheet.ambiguous, keep, len(sheet.numbers)),
+        text=None if text is None else lambda j: text(keep[j]),
     )
+
+
+def _has_values(column: pd.Series) -> bool:
+    """Whether a column has a cell that is not empty or spaces."""
+    filled = column.dropna()
+    return bool(len(filled)) and bool((filled.astype(str).str.strip() != "").any())
+
+
+def _by_column(cells: dict[tuple[int, int], str], keep: list[int], rows: int) -> dict:
+    """Cells {(row, column): text} as one Series per kept column position (None elsewhere)."""
+    columns: dict[int, pd.Series] = {}
+    for (row, column), value in cells.items():
+        if column in keep:
+            where = keep.index(column)
+            columns.setdefault(where, pd.Series([None] * rows, dtype=object))
+            columns[where].iloc[row] = value
+    return columns
 
 
 def validate_leads(df: pd.DataFrame, source: str | None = None) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,23 +20,46 @@ DATE_RE = (
     r"|(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4}|\d{2}))"
     r"(?:[ T](?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
 )
+# A number typed as text that reads differently in German and English: 12.500 is twelve
+# thousand five hundred in German and twelve and a half in English.
+AMBIGUOUS_NUMBER = re.compile(r"\s*(?:€|EUR)?\s*[+-]?\d{1,3}[.,]\d{3}\s*(?:€|EUR)?\s*", re.I)
 YEARS = (1900, 2200)  # plausible years; also keeps dates inside datetime64[ns]
+TWO_DIGIT_PIVOT = 30  # two-digit years below this are 20xx, the others 19xx (as in Excel)
 
 
-def _map_unique(s: pd.Series, func: Callable[[pd.Index], pd.Index]) -> pd.Series:
-    """Apply a vectorised index function to the distinct values only (fast for repeats)."""
+def _factorize(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """The code of each cell (-1 where missing) and the distinct cells as text: parsers work
+    on the distinct cells only (fast for repeats) and spread the results with the codes."""
     try:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts) in a DataFrame: compare their text
         codes, uniques = pd.factorize(s.astype(str).where(s.notna()), use_na_sentinel=True)
-    mapped = np.asarray(func(pd.Index(uniques, dtype=object).astype(str)), dtype=object)
-    out = np.append(mapped, np.nan).astype(object)[codes]  # code -1 picks the trailing NaN
-    return pd.Series(out, dtype=object)
+    return codes, pd.Series(pd.Index(uniques, dtype=object).astype(str), dtype=STR_DTYPE)
+
+
+def _spread(values: Any, codes: np.ndarray, missing: Any) -> np.ndarray:
+    """Per cell, the value of its distinct cell; ``missing`` where the cell is missing."""
+    return np.append(np.asarray(values), np.asarray([missing], dtype=np.asarray(values).dtype))[
+        codes
+    ]
+
+
+def _map_unique(s: pd.Series, func: Callable[[pd.Index], pd.Index]) -> pd.Series:
+    """Apply a vectorised index function to the distinct values only (fast for repeats)."""
+    codes, uniques = _factorize(s)
+    mapped = np.asarray(func(pd.Index(uniques, dtype=object)), dtype=object)
+    return pd.Series(_spread(mapped, codes, np.nan), dtype=object)
 
 
 def _as_text(s: pd.Series) -> pd.Series:
     """Cells as stripped text with NaN for missing cells."""
-    return _map_unique(s, lambda u: u.str.strip()).astype(STR_DTYPE)
+    return _map_unique(s, _strip).astype(STR_DTYPE)
+
+
+def _strip(text: pd.Index) -> pd.Index:
+    """The text without spaces around it (one search over all cells first: most have none)."""
+    joined = "\x00".join(np.asarray(text, dtype=object).astype(str).tolist())
+    return text.str.strip() if re.search(r"(?:^|\x00)\s|\s(?:\x00|$)", joined) else text
 
 
 def _is_missing_word(text: pd.Series) -> np.ndarray:
@@ -43,8 +67,11 @@ def _is_missing_word(text: pd.Series) -> np.ndarray:
 
 
 def _parse_str(s: pd.Series, column: Column, ctx: Context) -> pd.Series:
-    text = _as_text(s)
-    return text.mask(text == "")
+    def text(cells: pd.Index) -> pd.Index:
+        stripped = _strip(cells)
+        return stripped.where(stripped != "", np.nan)
+
+    return _map_unique(s, text).astype(STR_DTYPE)
 
 
 def _number_pattern(mark: str) -> str:
@@ -56,16 +83,12 @@ def _number_pattern(mark: str) -> str:
     )
 
 
-def _number_text(s: pd.Series, column: Column) -> pd.Series:
-    """Number cells as text without spaces and (in money columns) without € or EUR."""
-
-    def clean(text: pd.Index) -> pd.Index:
-        text = text.str.strip()
-        if column.unit == "EUR":
-            text = text.str.replace(CURRENCY, "", regex=True)
-        return text.str.replace(r"\s+", "", regex=True)
-
-    return _map_unique(s, clean).astype(STR_DTYPE)
+def _number_text(text: pd.Series, column: Column) -> pd.Series:
+    """Number cells (text) without spaces and (in money columns) without € or EUR."""
+    text = text.str.strip()
+    if column.unit == "EUR":
+        text = text.str.replace(CURRENCY, "", regex=True)
+    return text.str.replace(r"\s+", "", regex=True)
 
 
 def _valid_numbers(text: pd.Series) -> dict[str, np.ndarray]:
@@ -81,7 +104,7 @@ def file_decimal(cells: list[pd.Series], columns: list[Column], default: str | N
     only = {".": False, ",": False}
     for s, column in zip(cells, columns, strict=True):
         if column.kind in ("int", "float") and not pd.api.types.is_numeric_dtype(s.dtype):
-            valid = _valid_numbers(_number_text(s, column))
+            valid = _valid_numbers(_number_text(_factorize(s)[1], column))
             only["."] |= bool((valid["."] & ~valid[","]).any())
             only[","] |= bool((valid[","] & ~valid["."]).any())
     return "," if only[","] and not only["."] else "."
@@ -94,22 +117,10 @@ def _parse_number(s: pd.Series, column: Column, ctx: Context) -> pd.Series:
         ctx.report(column.name, infinite, "Values that are not finite", range_fix(column))
         ctx.bad[column.name] = infinite
         return values.mask(infinite)
-    text = _number_text(s, column)
-    missing = _is_missing_word(text)
-    valid = _valid_numbers(text)
-    mark, other = (ctx.decimal, "." if ctx.decimal == "," else ",")
-    # The file's decimal mark where the cell reads with it (its other sign separating groups
-    # of three digits), otherwise the other mark: 12.5 in a German file is twelve and a half.
-    use_other = valid[other] & ~valid[mark]
-    ok = (valid[mark] | valid[other]) & ~missing
-    cleaned = text.where(ok, "")
-    as_mark = cleaned.str.replace(other, "", regex=False).str.replace(mark, ".", regex=False)
-    as_other = cleaned.str.replace(mark, "", regex=False).str.replace(other, ".", regex=False)
-    cleaned = as_mark.where(~use_other, as_other)
-    values = pd.to_numeric(cleaned.mask(~ok), errors="coerce").astype("float64")
-    finite = np.isfinite(values.fillna(0).to_numpy())
-    values = values.where(finite)
-    excel = text.str.fullmatch(EXCEL_ERROR, case=False).fillna(False).to_numpy(bool)
+    codes, uniques = _factorize(s)
+    values, excel, rejected = _read_numbers(_number_text(uniques, column), ctx.decimal)
+    values = pd.Series(_spread(values, codes, np.nan), dtype="float64")
+    excel, rejected = _spread(excel, codes, False), _spread(rejected, codes, False)
     unknown = " Leave the cell empty if unknown." if column.nullable else ""
     ctx.report(
         column.name,
@@ -117,7 +128,6 @@ def _parse_number(s: pd.Series, column: Column, ctx: Context) -> pd.Series:
         "Spreadsheet error values (a formula failed)",
         f"fix the formula in the spreadsheet or type the value.{unknown}",
     )
-    rejected = (~ok & ~missing & ~excel) | ~finite
     example = "12500, 12500.50 or, in semicolon files, 12.500,50"
     ctx.report(
         column.name,
@@ -131,27 +141,39 @@ def _parse_number(s: pd.Series, column: Column, ctx: Context) -> pd.Series:
     return values
 
 
+def _read_numbers(text: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The numbers in cleaned number cells (NaN where none), which cells are spreadsheet
+    errors and which are rejected (neither a number nor a word for unknown)."""
+    missing = _is_missing_word(text)
+    valid = _valid_numbers(text)
+    mark, other = (decimal, "." if decimal == "," else ",")
+    # The file's decimal mark where the cell reads with it (its other sign separating groups
+    # of three digits), otherwise the other mark: 12.5 in a German file is twelve and a half.
+    use_other = valid[other] & ~valid[mark]
+    ok = (valid[mark] | valid[other]) & ~missing
+    cleaned = text.where(ok, "")
+    as_mark = cleaned.str.replace(other, "", regex=False).str.replace(mark, ".", regex=False)
+    as_other = cleaned.str.replace(mark, "", regex=False).str.replace(other, ".", regex=False)
+    cleaned = as_mark.where(~use_other, as_other)
+    values = pd.to_numeric(cleaned.mask(~ok), errors="coerce").astype("float64").to_numpy()
+    finite = np.isfinite(np.nan_to_num(values, nan=0.0))
+    values = np.where(finite, values, np.nan)
+    excel = text.str.fullmatch(EXCEL_ERROR, case=False).fillna(False).to_numpy(bool)
+    rejected = (~ok & ~missing & ~excel) | ~finite
+    return values, excel, rejected
+
+
 def _parse_date(s: pd.Series, column: Column, ctx: Context) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         values = s.reset_index(drop=True)
         if isinstance(values.dtype, pd.DatetimeTZDtype):
             values = values.dt.tz_localize(None)
     else:
-        text = _as_text(s)
-        parts = text.str.extract(f"^{DATE_RE}$").apply(pd.to_numeric)
-        year = parts["y1"].fillna(parts["y2"])
-        frame = pd.DataFrame(
-            {
-                "year": year.where(year >= 100, year + 2000),  # 01.03.25 -> 2025
-                "month": parts["m1"].fillna(parts["m2"]),
-                "day": parts["d1"].fillna(parts["d2"]),
-                "hour": parts["hour"].fillna(0),
-                "minute": parts["minute"].fillna(0),
-                "second": parts["second"].fillna(0),
-            }
-        )
-        values = pd.to_datetime(frame, errors="coerce")
-        unparsed = (values.isna().to_numpy() & ~_is_missing_word(text)).astype(bool)
+        codes, uniques = _factorize(s)
+        text = uniques.str.strip()
+        dates = _read_dates(text)
+        values = pd.Series(_spread(dates, codes, np.datetime64("NaT", "ns")))
+        unparsed = _spread(np.isnat(dates) & ~_is_missing_word(text), codes, False)
         ctx.report(
             column.name,
             unparsed,
@@ -170,6 +192,32 @@ def _parse_date(s: pd.Series, column: Column, ctx: Context) -> pd.Series:
     )
     ctx.bad[column.name] = ctx.bad.get(column.name, False) | odd
     return values.mask(odd).astype("datetime64[ns]")
+
+
+def _read_dates(text: pd.Series) -> np.ndarray:
+    """The dates (datetime64[ns], NaT where none) in date cells (text).
+
+    Two-digit years follow Excel's and LibreOffice's rule: 00 to 29 are 2000 to 2029, 30 to
+    99 are 1930 to 1999 (01.03.25 is 2025-03-01, 01.03.99 is 1999-03-01).
+    """
+    raw = text.str.extract(f"^{DATE_RE}$")
+    parts = raw.apply(pd.to_numeric)
+    two_digits = (raw["y2"].str.len() == 2).to_numpy(bool)
+    year = parts["y1"].fillna(parts["y2"])
+    century = np.where(year < TWO_DIGIT_PIVOT, 2000, 1900)
+    frame = pd.DataFrame(
+        {
+            "year": year.where(~two_digits, year + century),
+            "month": parts["m1"].fillna(parts["m2"]),
+            "day": parts["d1"].fillna(parts["d2"]),
+            "hour": parts["hour"].fillna(0),
+            "minute": parts["minute"].fillna(0),
+            "second": parts["second"].fillna(0),
+        }
+    )
+    if frame.empty:
+        return np.array([], dtype="datetime64[ns]")
+    return pd.to_datetime(frame, errors="coerce").to_numpy("datetime64[ns]")
 
 
 def _parse_category(s: pd.Series, column: Column, ctx: Context) -> pd.Series:

@@ -68,7 +68,16 @@ def _reread_bytes(handle: IO[str], source: str) -> bytes:
 
 
 def decode(data: bytes, source: str) -> str:
-    """Decode UTF-8 (BOM or not), UTF-16 with BOM, or Windows-1252."""
+    """The file's text: decoded as :func:`text_encoding` says, checked, without byte-order mark."""
+    return check_text(data.decode(text_encoding(data, source)), source)
+
+
+def text_encoding(data: bytes, source: str) -> str:
+    """The encoding of a text file's bytes: UTF-16 with BOM, UTF-8 (BOM or not), or Windows-1252.
+
+    Never a guess that garbles text: a UTF-8 file with a few bytes of another encoding and a
+    Japanese Shift-JIS file raise :class:`LeadDataError` naming what was found.
+    """
     if data.startswith(XLS_MAGIC):
         raise LeadDataError(
             Problem(
@@ -80,29 +89,104 @@ def decode(data: bytes, source: str) -> str:
             source,
         )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings: tuple[str, ...] = ("utf-16",)
-    else:
-        encodings = ("utf-8-sig", "cp1252")
-    for encoding in encodings:
+        return "utf-16"
+    check_text(data, source)
+    bad = _first_non_utf8(data)
+    if bad is None:
+        return "utf-8-sig"
+    utf8 = UTF8_SEQUENCE.findall(data)
+    if utf8 and len(utf8) >= _non_ascii(data) - sum(map(len, utf8)):  # mostly UTF-8 characters
+        raise _mixed_encodings(data, bad, source)
+    if _is_shift_jis(data):
+        raise LeadDataError(
+            Problem(
+                None,
+                "The file seems to be Japanese text in the Shift-JIS encoding, which is not read "
+                "(read as Windows-1252 it would be garbled).",
+                "save the data as 'CSV UTF-8' from your spreadsheet or CRM and read that file.",
+            ),
+            source,
+        )
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise LeadDataError(
+            Problem(
+                None,
+                "The file's bytes are neither UTF-8 nor Windows-1252 text; "
+                "it may be a binary file or damaged.",
+                "save the data as CSV (UTF-8) from your spreadsheet or CRM and read that file.",
+            ),
+            source,
+        ) from None
+    return "cp1252"
+
+
+# A character of two to four bytes in UTF-8; Windows-1252 text (German umlauts followed by
+# letters) almost never holds one, UTF-8 text with non-ASCII letters is full of them.
+UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+NON_ASCII = bytes(range(128, 256))
+CHUNK = 1 << 20  # bytes decoded at a time when checking UTF-8 (no copy of the whole text)
+
+
+def _first_non_utf8(data: bytes) -> int | None:
+    """The position of the first byte that is not valid UTF-8, or None if all are."""
+    if data.isascii():
+        return None
+    start = 0
+    while start < len(data):  # chunks end at line breaks, which never split a UTF-8 character
+        end = data.find(b"\n", start + CHUNK)
+        end = len(data) if end < 0 else end + 1
         try:
-            return check_text(data.decode(encoding), source)
-        except UnicodeDecodeError:
-            continue
-    raise LeadDataError(
+            data[start:end].decode("utf-8")
+        except UnicodeDecodeError as error:
+            return start + error.start
+        start = end
+    return None
+
+
+def _non_ascii(data: bytes) -> int:
+    """The number of bytes above 127."""
+    return len(data) - len(data.translate(None, NON_ASCII))
+
+
+def _mixed_encodings(data: bytes, position: int, source: str) -> LeadDataError:
+    """The error for a UTF-8 file with bytes of another encoding, naming the first one."""
+    line = data.count(b"\n", 0, position) + 1
+    start = data.rfind(b"\n", 0, position) + 1
+    near = data[max(start, position - 30) : position + 10].decode("utf-8", "replace")
+    near = " ".join(near.split())
+    return LeadDataError(
         Problem(
             None,
-            "The file's bytes are neither UTF-8 nor Windows-1252 text; "
-            "it may be a binary file or damaged.",
-            "save the data as CSV (UTF-8) from your spreadsheet or CRM and read that file.",
+            f"The file is UTF-8 text, but line {line} holds a byte that is not UTF-8 "
+            f"(0x{data[position]:02X}, byte {position + 1} of the file, shown as \ufffd in "
+            f"'{near}'): the file mixes two encodings, for example after text was pasted from "
+            "another file. Read as one encoding, either that line or the rest would be garbled.",
+            f"correct the text on line {line} and save the file as 'CSV UTF-8' (in a text editor: "
+            "save with encoding UTF-8), then read it again.",
         ),
         source,
     )
 
 
-def check_text(text: str, source: str) -> str:
-    """Reject empty and binary-looking text; drop a byte-order mark."""
-    text = text.removeprefix("\ufeff")
-    if not text.strip():
+def _is_shift_jis(data: bytes) -> bool:
+    """Whether the bytes read as Japanese Shift-JIS text with kana (which Windows-1252 text,
+    even where its bytes happen to form Shift-JIS characters, practically never gives)."""
+    try:
+        text = data.decode("cp932")
+    except UnicodeDecodeError:
+        return False
+    return re.search("[\u3041-\u30ff]", text) is not None
+
+
+def check_text(text: str | bytes, source: str) -> str | bytes:
+    """Reject empty and binary-looking text (or bytes); drop a byte-order mark from text."""
+    if isinstance(text, str):
+        text = text.removeprefix("\ufeff")
+    if re.search(rb"\S" if isinstance(text, bytes) else r"\S", text) is None:
         raise LeadDataError(
             Problem(
                 None,
@@ -111,8 +195,14 @@ def check_text(text: str, source: str) -> str:
             ),
             source,
         )
-    controls = len(re.findall(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", text))
-    if "\x00" in text or controls > max(2, len(text) // 100):
+    if isinstance(text, bytes):  # counted in C: no regular expression over a large file
+        controls = len(text) - len(text.translate(None, CONTROL_BYTES))
+    else:
+        controls = len(re.findall(CONTROLS, text))
+    if controls and (
+        (b"\x00" if isinstance(text, bytes) else "\x00") in text
+        or controls > max(2, len(text) // 100)
+    ):
         raise LeadDataError(
             Problem(
                 None,
@@ -122,3 +212,7 @@ def check_text(text: str, source: str) -> str:
             source,
         )
     return text
+
+
+CONTROLS = r"[\x00-\x08\x0b\x0e-\x1f\x7f]"
+CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])

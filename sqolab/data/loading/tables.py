@@ -70,7 +70,8 @@ class Context:
     # suggested renames {file column: schema column} -> (the renames as the user writes them, fix)
     rename_hint: Callable[[dict[Any, str]], tuple[str, str]]
     headers: dict[str, str] = field(default_factory=dict)  # mapped column -> user's header
-    raw: dict[str, pd.Series] = field(default_factory=dict)  # cells as they appeared
+    # cells as they appeared, or a function that reads them again (typed CSV columns)
+    raw: dict[str, pd.Series | Callable[[], pd.Series]] = field(default_factory=dict)
     bad: dict[str, np.ndarray] = field(default_factory=dict)  # cells the parser rejected
     problems: list[Problem] = field(default_factory=list)
 
@@ -83,7 +84,10 @@ class Context:
     def problem(self, column: str, positions: np.ndarray, message: str, fix: str) -> Problem:
         """A problem naming the first offending rows (spreadsheet numbers) and raw values."""
         first = positions[:MAX_SHOWN]
-        raw = self.raw[column].iloc[first]
+        raw = self.raw[column]
+        if callable(raw):
+            raw = self.raw[column] = raw()
+        raw = raw.iloc[first]
         values = tuple("" if pd.isna(v) else str(v) for v in raw)  # error message only
         count = f"{positions.size} row{'s' if positions.size > 1 else ''}"
         return Problem(
@@ -96,19 +100,17 @@ class Context:
         )
 
 
-def layout(records: list[list[str]], source: str) -> tuple[list[str], list[int]]:
-    """The header (first non-blank record) and the spreadsheet row numbers of the data rows.
+def layout(filled: list[int], source: str) -> tuple[int, list[int]]:
+    """The header's spreadsheet row and the data rows, from the rows that are not blank.
 
-    ``records`` hold every row of the sheet from its first row on, blank ones included, so
-    record ``n - 1`` is spreadsheet row ``n``. A file without header or data rows raises.
+    ``filled`` holds the spreadsheet numbers (first row = 1) of the non-blank rows, in order.
+    A file without header or data rows raises.
     """
-    blank = [not any(cell.strip() for cell in record) for record in records]
-    numbers = [i + 1 for i in range(len(records)) if not blank[i]]  # spreadsheet rows
-    if not numbers:
+    if not filled:
         raise LeadDataError(
             Problem(None, "The file has no header row, only empty cells.", EMPTY_FIX), source
         )
-    if len(numbers) == 1:
+    if len(filled) == 1:
         raise LeadDataError(
             Problem(
                 None,
@@ -117,7 +119,37 @@ def layout(records: list[list[str]], source: str) -> tuple[list[str], list[int]]
             ),
             source,
         )
-    return records[numbers[0] - 1], numbers[1:]
+    return filled[0], filled[1:]
+
+
+# Bounds of what is read: larger tables are refused before they can exhaust the memory.
+MAX_ROWS = 1_048_576  # rows of a sheet, header included (Excel's limit); lines of a CSV file
+MAX_COLUMNS = 1_000  # columns of the header row (real CRM exports have a few hundred at most)
+MAX_CELLS = 30_000_000  # rows x columns, e.g. 1,000,000 leads of 30 columns
+
+
+def check_bounds(
+    rows: int, columns: int, source: str, what: str = "", cells: int | None = None
+) -> None:
+    """Refuse a table beyond the documented bounds (``what`` says where it was found)."""
+    cells = rows * columns if cells is None else cells
+    found = ""
+    if columns > MAX_COLUMNS:
+        found = f"{columns:,} columns{what}; the loader reads at most {MAX_COLUMNS:,}"
+    elif rows > MAX_ROWS:
+        found = f"more than {MAX_ROWS:,} rows{what}, the most a spreadsheet holds"
+    elif cells > MAX_CELLS:
+        found = f"{cells:,} cells{what}; the loader reads at most {MAX_CELLS:,}"
+    if found:
+        raise LeadDataError(
+            Problem(
+                None,
+                f"The table is too large: {found}.",
+                "read only the columns and rows you need: delete the others in your "
+                "spreadsheet, or export a smaller selection from your CRM.",
+            ),
+            source,
+        )
 
 
 def column_letter(position: int) -> str:
@@ -132,11 +164,21 @@ def column_letter(position: int) -> str:
 
 @dataclass
 class Sheet:
-    """A table as read from a file, before parsing: header, padded text rows and row numbers."""
+    """A table as read from a file, before parsing: header, columns and row numbers."""
 
     source: str  # name for messages
     header: list[str]
-    rows: list[list[str]]
+    columns: list[pd.Series]  # one per header cell: text, or typed by the fast CSV reader
     numbers: np.ndarray  # spreadsheet row number of each data row
     decimal: str | None  # the file's decimal mark; None: decided by the cells (tab files)
     unsaved: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> formula
+    # (row, col) -> text cell of a workbook that reads differently in German and English
+    ambiguous: dict[tuple[int, int], str] = field(default_factory=dict)
+    text: Callable[[int], pd.Series] | None = None  # a typed column's cells as text, again
+
+
+def text_columns(header: list[str], rows: list[list[str]]) -> list[pd.Series]:
+    """The columns of padded text rows, one Series per header cell."""
+    if not rows:
+        return [pd.Series([], dtype=STR_DTYPE) for _ in header]
+    return [pd.Series(column, dtype=STR_DTYPE) for column in zip(*rows, strict=True)]

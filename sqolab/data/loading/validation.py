@@ -132,11 +132,16 @@ def validate_table(
     rename_hint: Callable[[dict[Any, str]], tuple[str, str]],
     text_extras: bool = False,
     unsaved: dict[int, pd.Series] | None = None,
+    ambiguous: dict[int, pd.Series] | None = None,
+    text: Callable[[int], pd.Series] | None = None,
 ) -> pd.DataFrame:
     """Validate the columns ``cells`` (named ``labels``) as ``table``; raise all problems.
 
     ``unsaved`` holds, per column position, the formulas of workbook cells whose result was
     never saved (None elsewhere); these cells are empty in ``cells`` and reported.
+    ``ambiguous`` holds, per column position, workbook text cells such as ``12.500`` that read
+    differently in German and English (None elsewhere); they are reported in number columns.
+    ``text(i)`` gives column ``i`` as text again, for messages about typed columns.
     """
     named = name_columns(labels, table, mapping)
     names, skip = named.names, named.skip
@@ -152,7 +157,8 @@ def validate_table(
     for i, (name, s) in enumerate(zip(names, cells, strict=True)):
         if i in skip:
             continue
-        ctx.raw[name] = s
+        typed = pd.api.types.is_numeric_dtype(s.dtype)
+        ctx.raw[name] = functools.partial(text, i) if text is not None and typed else s
         if name not in table.by_name:
             extra = s.reset_index(drop=True)
             extras[name] = extra.mask(extra.str.strip() == "") if text_extras else extra
@@ -161,6 +167,8 @@ def validate_table(
             parsed[name] = PARSERS[column.kind](s, column, ctx).reset_index(drop=True)
         if unsaved and i in unsaved:
             _report_unsaved(ctx, name, unsaved[i])
+        if ambiguous and i in ambiguous and name in parsed and table.by_name[name].kind in NUMBER:
+            parsed[name] = _report_ambiguous(ctx, name, ambiguous[i], parsed[name])
     missing_columns(table, named, ctx)
     frame = pd.DataFrame(parsed, index=pd.RangeIndex(len(rows)))
     _constraint_problems(frame, table, ctx)
@@ -171,6 +179,24 @@ def validate_table(
     result = {c.name: _finish(parsed[c.name], c, table) for c in table.columns if c.name in parsed}
     result.update(extras)
     return pd.DataFrame(result, index=pd.RangeIndex(len(rows)))
+
+
+NUMBER = ("int", "float")
+
+
+def _report_ambiguous(ctx: Context, name: str, cells: pd.Series, values: pd.Series) -> pd.Series:
+    """Report number cells typed as text that read differently in German and English."""
+    mask = cells.notna().to_numpy(bool)
+    ctx.report(
+        name,
+        mask,
+        "Numbers stored as text that read differently in German and English (12.500 is "
+        "twelve thousand five hundred in German, twelve and a half in English)",
+        "store the cells as numbers, not text (in Excel: select them and use 'Convert to "
+        "Number'), or write them without a thousands separator, e.g. 12500 or 12.5.",
+    )
+    ctx.bad[name] = ctx.bad.get(name, False) | mask
+    return values.mask(mask)
 
 
 def _report_unsaved(ctx: Context, name: Any, formulas: pd.Series) -> None:

@@ -6,12 +6,22 @@ import datetime
 import io
 import re
 import warnings
-from typing import Any
+import zipfile
+from typing import IO, Any
 
 import numpy as np
 
+from sqolab.data.loading.cells import AMBIGUOUS_NUMBER
 from sqolab.data.loading.names import normalise_name
-from sqolab.data.loading.tables import EMPTY_FIX, Sheet, Table, layout
+from sqolab.data.loading.tables import (
+    EMPTY_FIX,
+    Sheet,
+    Table,
+    check_bounds,
+    column_letter,
+    layout,
+    text_columns,
+)
 from sqolab.data.schema import (
     LeadDataError,
     Problem,
@@ -42,22 +52,91 @@ def _pick_sheet(titles: list[str], table: Table) -> int:
 
 
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a formula element in a sheet's XML
+PREFIXED = re.compile(rb"<\w+:(row|c)[\s>/]")  # rows and cells with a namespace prefix
 
 
-def _has_formulas(book: Any, sheet: Any) -> bool:
-    """Whether the sheet's XML holds a formula (a fast scan, to skip the formula pass)."""
-    try:  # openpyxl internals (3.1): the open archive and the sheet's path in it
-        xml = book._archive.read(sheet._worksheet_path)
-    except AttributeError:  # other openpyxl versions: assume formulas, look at every cell
-        return True
-    return bool(FORMULA_TAG.search(xml))
+def _scan_sheets(data: bytes, source: str) -> dict[str, bool]:
+    """Whether each worksheet's XML holds a formula, keyed by its path in the archive.
+
+    Every worksheet is scanned once, streaming with bounded memory, and a sheet beyond the
+    bounds is refused before openpyxl (which reads every sheet to size it) touches any.
+    """
+    formulas: dict[str, bool] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as stream:
+                    rows, cells, formulas[name] = _scan(stream)
+                check_bounds(rows, 1, source, " in a sheet of the workbook", cells=cells)
+    return formulas
+
+
+def _scan(stream: IO[bytes]) -> tuple[int, int, bool]:
+    """Rows and cells of a sheet's XML and whether it has formulas."""
+    rows = cells = 0
+    formulas = False
+    carry = b""
+    while chunk := stream.read(1 << 20):
+        buffer = carry + chunk
+        cut = buffer.rfind(b"<")  # tags before the last "<" are complete
+        done, carry = buffer[:cut], buffer[cut:]
+        rows += done.count(b"<row ") + done.count(b"<row>")
+        cells += done.count(b"<c ") + done.count(b"<c>")
+        for tag in PREFIXED.findall(done):
+            rows, cells = (rows + 1, cells) if tag == b"row" else (rows, cells + 1)
+        formulas = formulas or bool(FORMULA_TAG.search(done))
+    rows += carry.count(b"<row")
+    return rows, cells, formulas or bool(FORMULA_TAG.search(carry))
+
+
+def _sheet_rows(book: Any, sheet: Any, source: str) -> list[tuple[int, list[Any]]]:
+    """The non-empty rows of a sheet: (row number, values from column A to the last value)."""
+    try:  # openpyxl internals (3.1): the parser yields only the cells the file holds
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        stream = sheet._get_source()
+        parser = WorkSheetParser(
+            stream,
+            sheet._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        parsed = ((n, [(c["column"], c["value"]) for c in cells]) for n, cells in parser.parse())
+    except (AttributeError, ImportError):  # other versions: the public, padded rows
+        stream = None
+        sheet.reset_dimensions()  # the stored size is sometimes wrong; read all rows
+        parsed = (
+            (n, list(enumerate(row, 1)))
+            for n, row in enumerate(sheet.iter_rows(values_only=True), 1)
+        )
+    rows: list[tuple[int, list[Any]]] = []
+    cells = 0
+    try:
+        for number, row in parsed:
+            used = [(c, v) for c, v in row if v is not None and v != ""]
+            if not used:
+                continue
+            last = used[-1][0]
+            where = f" (a value in cell {column_letter(last - 1)}{number})"
+            cells += last
+            check_bounds(number, last, source, where, cells=cells)
+            values: list[Any] = [None] * last
+            for column, value in used:
+                values[column - 1] = value
+            rows.append((number, values))
+    finally:
+        if stream is not None:
+            stream.close()
+    return rows
 
 
 def _sheet_values(
-    data: bytes, table: Table, *, data_only: bool
-) -> tuple[str | None, list[tuple], bool]:
-    """Title, cell values (by row, from row 1 and column A) and whether it has formulas, of
-    the sheet to read. The title is None if the workbook has no worksheet."""
+    data: bytes, table: Table, source: str, *, data_only: bool
+) -> tuple[str | None, list[str], list[tuple[int, list[Any]]], str]:
+    """Title, the titles of all sheets, the non-empty rows and the path in the archive of the
+    sheet to read. The title is None if the workbook has no worksheet."""
     import openpyxl  # lazy: only workbooks need it, CSV reading stays fast
 
     with warnings.catch_warnings():  # openpyxl warns about unsupported extensions, styles etc.
@@ -66,11 +145,12 @@ def _sheet_values(
         try:
             sheets = book.worksheets  # without chart sheets
             if not sheets:
-                return None, [], False
-            sheet = sheets[_pick_sheet([s.title for s in sheets], table)]
-            sheet.reset_dimensions()  # the stored size is sometimes wrong; read all rows
-            values = [tuple(row) for row in sheet.iter_rows(values_only=True)]
-            return sheet.title, values, _has_formulas(book, sheet)
+                return None, [], [], ""
+            titles = [s.title for s in sheets]
+            sheet = sheets[_pick_sheet(titles, table)]
+            named = f"{source} (sheet '{sheet.title}')"
+            path = str(getattr(sheet, "_worksheet_path", "")).lstrip("/")
+            return sheet.title, titles, _sheet_rows(book, sheet, named), path
         finally:
             book.close()
 
@@ -78,12 +158,15 @@ def _sheet_values(
 def read_workbook(data: bytes, source: str, table: Table) -> Sheet:
     """Read the table's sheet of an .xlsx workbook (see the module docstring)."""
     try:
-        title, values, has_formulas = _sheet_values(data, table, data_only=True)
-        formulas: list[tuple] = []
-        if has_formulas:
+        scanned = _scan_sheets(data, source)
+        title, titles, values, path = _sheet_values(data, table, source, data_only=True)
+        formulas: dict[int, list[Any]] = {}
+        if scanned.get(path, True):
             # A formula whose result was never saved (e.g. written by a script) reads as
             # empty; the sheet read with formulas tells these cells apart from empty ones.
-            _, formulas, _ = _sheet_values(data, table, data_only=False)
+            formulas = dict(_sheet_values(data, table, source, data_only=False)[2])
+    except LeadDataError:
+        raise
     except Exception:  # damaged files make zipfile, openpyxl and the XML parser raise anything
         raise LeadDataError(
             Problem(
@@ -96,21 +179,55 @@ def read_workbook(data: bytes, source: str, table: Table) -> Sheet:
         ) from None
     if title is None:
         raise LeadDataError(Problem(None, "The workbook has no worksheet.", EMPTY_FIX), source)
-    source = f"{source} (sheet '{title}')"
-    records = [[_cell_text(v) for v in row] for row in values]
+    named = f"{source} (sheet '{title}')"
+    records: dict[int, list[str]] = {}
     unsaved: dict[tuple[int, int], str] = {}
-    for r, (row, formula_row) in enumerate(zip(values, formulas, strict=False)):
-        for c, (value, formula) in enumerate(zip(row, formula_row, strict=False)):
-            if value is None and formula is not None:
-                records[r][c] = unsaved[r + 1, c] = _cell_text(formula)
-    width = max((i + 1 for r in records for i, cell in enumerate(r) if cell.strip()), default=0)
-    records = [(r + [""] * width)[:width] for r in records]
-    header, numbers = layout(records, source)
+    ambiguous: dict[tuple[int, int], str] = {}
+    for number, row in values:
+        texts = records[number] = [_cell_text(v) for v in row]
+        for c, value in enumerate(row):
+            if isinstance(value, str) and AMBIGUOUS_NUMBER.fullmatch(value):
+                ambiguous[number, c] = value
+    for number, row in formulas.items():  # formulas whose result is missing
+        for c, formula in enumerate(row):
+            texts = records.setdefault(number, [])
+            if formula is not None and (c >= len(texts) or not texts[c].strip()):
+                texts.extend([""] * (c + 1 - len(texts)))
+                texts[c] = unsaved[number, c] = _cell_text(formula)
+    filled = sorted(n for n, texts in records.items() if any(t.strip() for t in texts))
+    if len(filled) < 2 and len(titles) > 1 and _pick_sheet(titles, table) == 0:
+        _no_data_on_first_sheet(titles, table, source, filled)
+    first, numbers = layout(filled, named)
+    width = max((len(records[n]) for n in filled), default=0)
+    header = (records[first] + [""] * width)[:width]
+    rows = [(records[n] + [""] * width)[:width] for n in numbers]
     position = {n: i for i, n in enumerate(numbers)}
-    rows = [records[n - 1] for n in numbers]
-    flagged: dict[tuple[int, int], str] = {}
-    for (number, c), formula in unsaved.items():
-        if number in position:  # a formula in the header row stays its label
-            rows[position[number]][c] = ""
-            flagged[position[number], c] = formula
-    return Sheet(source, header, rows, np.asarray(numbers), ".", flagged)
+    flagged = {(position[n], c): f for (n, c), f in unsaved.items() if n in position}
+    for row, c in flagged:  # a formula in the header row stays its label
+        rows[row][c] = ""
+    return Sheet(
+        named,
+        header,
+        text_columns(header, rows),
+        np.asarray(numbers),
+        ".",
+        flagged,
+        {(position[n], c): t for (n, c), t in ambiguous.items() if n in position},
+    )
+
+
+def _no_data_on_first_sheet(titles: list[str], table: Table, source: str, filled: list) -> None:
+    """Raise for a first sheet without data when the workbook has other sheets."""
+    wanted = f"{table.name.title()}s"
+    found = "only one filled row" if filled else "no cells"
+    others = ", ".join(f"'{t}'" for t in titles[1:])
+    raise LeadDataError(
+        Problem(
+            None,
+            f"The first sheet, '{titles[0]}', has {found}, so no data rows; no sheet is named "
+            f"'{wanted}'. The workbook's other sheets: {others}.",
+            f"rename the sheet that holds the data to '{wanted}' (or move it to the front), "
+            "then read the file again.",
+        ),
+        source,
+    )
