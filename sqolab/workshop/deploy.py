@@ -317,6 +317,8 @@ def _proc_stat(pid: int) -> tuple[int, int] | None:
 def descendants(pid: int) -> dict[int, int]:
     """Every process below ``pid`` (its children, theirs, ...): pid -> start time (Linux)."""
     parents: dict[int, list[tuple[int, int]]] = {}
+    if not Path("/proc").is_dir():
+        return {}  # not Linux: the server's own SIGTERM handling stops its kernels
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))):
             parents.setdefault(stat[0], []).append((int(entry.name), stat[1]))
@@ -362,7 +364,8 @@ def _raise_stop(signum: int, frame: object) -> None:
 def run_server(command: list[str]) -> int:
     """Run the server in the foreground; on Ctrl+C, SIGTERM or SIGHUP stop it with its kernels."""
     process = subprocess.Popen(command, cwd=DASHBOARDS_DIR, env={**os.environ})
-    previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    stops = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in stops}
     try:
         return process.wait()
     except (KeyboardInterrupt, _Stop):

@@ -55,13 +55,18 @@ HEADROOM = 0.25  # kept free for peaks (a lab redraw, a second tab)
 RETRY_AFTER_SECONDS = 60
 
 LIMITED_LAUNCH = """\
-import ctypes, os, resource, signal, sys
+import os, signal, sys
 limit = int(sys.argv[1])
-if limit > 0:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 try:
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the server
-except (AttributeError, OSError):
+    import resource
+    if limit > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+except (ImportError, ValueError, OSError):
+    pass  # a system without address-space limits: the kernel runs without one
+try:
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux): die with the server
+except (AttributeError, OSError, TypeError):
     pass
 if os.getppid() != int(sys.argv[2]):
     sys.exit("the server that started this kernel has gone")
@@ -79,8 +84,12 @@ def participants(machine_mib: float, per_participant_mib: float = KERNEL_MIB) ->
 
 
 def machine_mib() -> float:
-    """This machine's physical memory in MiB."""
-    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / MIB
+    """This machine's physical memory in MiB (8 GiB, the smallest machine of CAPACITY.md, where
+    the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / MIB
+    except (AttributeError, ValueError, OSError):
+        return 8 * 1024
 
 
 class ClassFull(RuntimeError):
@@ -97,6 +106,8 @@ class LimitedKernelManager(ServerKernelManager):
     def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
         """The kernel's command, behind the launcher that sets its limits."""
         command = super().format_kernel_cmd(extra_arguments)
+        if sys.platform == "win32":  # no exec, no rlimits: the kernel's own command
+            return command
         limit = getattr(self.parent, "kernel_memory_limit_mib", 0) * MIB
         return [sys.executable, "-c", LIMITED_LAUNCH, str(limit), str(os.getpid()), *command]
 
@@ -339,7 +350,8 @@ class ClassroomVoila(Voila):
     def initialize(self, argv: list[str] | None = None) -> None:
         """Voilà's initialisation; SIGHUP (a closed terminal) stops the kernels too."""
         super().initialize(argv)
-        signal.signal(signal.SIGHUP, self._handle_signal_stop)
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, self._handle_signal_stop)
 
 
 def main(argv: list[str] | None = None) -> None:
