@@ -59,8 +59,7 @@ class ContextsLab(Lab):
                     f"{title}: {v}, {unknown_text(self.unknowns[ctx].value)}"
                 ),
             )
-            fw.layout.width = "300px"
-            fw.style.description_width = "80px"
+            fw.layout.width = "300px"  # three columns side by side; the label keeps its width
             unk = self.control(
                 f"unknown_{ctx}",
                 checkbox(
