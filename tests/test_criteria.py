@@ -472,3 +472,14 @@ def test_string_columns_agree_with_categoricals(leads: pd.DataFrame, c: Criteria
 
 def test_criteria_names_constant() -> None:
     assert CRITERIA_NAMES == ("budget", "authority", "need", "timeline", "engagement", "fit")
+
+
+def test_criteria_show_themselves_as_prose():
+    import html
+
+    from sqolab.engine.criteria import preset
+
+    bant = preset("BANT", "startup")
+    shown = bant._repr_html_()
+    assert shown.startswith("<p ") and "<pre" not in shown
+    assert html.escape(bant.describe()) in shown

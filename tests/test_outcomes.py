@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -320,3 +322,19 @@ def test_ample_capacity_works_every_sqo(data: tuple) -> None:
     assert ample.n_worked == free.n_worked == free.n_sqo
     assert ample.won == free.won
     assert ample.hours_spent == pytest.approx(free.hours_spent)
+
+
+def test_an_outcome_shows_itself_as_prose_not_a_monospace_box():
+    leads = pd.DataFrame(
+        {
+            "outcome": ["won", "no_decision"],
+            "deal_value_eur": [1000.0, 2000.0],
+            "sales_hours": [10.0, 5.0],
+        }
+    )
+    out = evaluate(leads, np.array([True, True]))
+    shown = out._repr_html_()
+    lines = out.summary().splitlines()
+    assert shown.count("<p ") == len(lines)  # one paragraph per line, in the page's font
+    assert "<pre" not in shown and "&lt;" not in out.summary()
+    assert html.unescape(re.sub(r"<[^>]+>", "\n", shown)).split() == out.summary().split()

@@ -43,6 +43,7 @@ from sqolab.data.schema import (
     UNKNOWN,
 )
 from sqolab.engine.columns import category_codes, float_column, is_number
+from sqolab.engine.formatting import prose_html
 
 CRITERIA_NAMES: tuple[str, ...] = ("budget", "authority", "need", "timeline", "engagement", "fit")
 """Criterion names, in the fixed order used by :attr:`Criteria.applied` and :func:`criteria_met`."""
@@ -147,6 +148,9 @@ class Criteria:
     def required_met(self) -> int:
         """How many applied criteria a lead must meet to be an SQO (the effective ``min_met``)."""
         return len(self.applied) if self.min_met is None else int(self.min_met)
+
+    def _repr_html_(self) -> str:
+        return prose_html(self.describe())
 
     def describe(self) -> str:
         """A plain-English one-liner: ``budget >= 10,000 EUR, ... (all 4 must be met; ...)``."""

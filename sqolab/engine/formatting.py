@@ -3,6 +3,7 @@ practice alike. Missing values (None, NaN) read ``n/a`` (``unknown`` in the per-
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -52,3 +53,13 @@ def display_table(table: pd.DataFrame, spec: dict[str, tuple[str, str]]) -> pd.D
     for column, (title, fmt) in spec.items():
         shown[title] = [("n/a" if pd.isna(v) else fmt.format(v)) for v in table[column]]
     return shown
+
+
+def prose_html(text: str) -> str:
+    """Plain-text lines as HTML paragraphs in the page's own font (escaped), for notebook output.
+
+    Printed text lands in a monospace box that wraps anywhere, even inside a word ("n ot met");
+    an object that shows itself with this reads as normal prose.
+    """
+    lines = [html.escape(line) for line in text.splitlines() if line.strip()]
+    return "".join(f'<p style="margin: 0.2em 0;">{line}</p>' for line in lines)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from sqolab.data.schema import OUTCOME_DTYPE, LeadDataError, Problem
 from sqolab.engine.columns import category_codes, float_column, is_number, lead_column
-from sqolab.engine.formatting import fmt_eur, fmt_pct
+from sqolab.engine.formatting import fmt_eur, fmt_pct, prose_html
 from sqolab.engine.selection import aligned_values, as_selection
 
 WON, LOST_COMPETITOR, NO_DECISION = 0, 1, 2  # codes of OUTCOME_DTYPE
@@ -100,6 +100,9 @@ class Outcome:
     def to_dict(self) -> dict[str, float | int | None]:
         """The figures as a plain dict (e.g. a table row)."""
         return asdict(self)
+
+    def _repr_html_(self) -> str:
+        return prose_html(self.summary())
 
     def summary(self) -> str:
         """A few plain-text lines for the course views."""
