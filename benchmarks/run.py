@@ -15,6 +15,7 @@ import bench_capacity
 import bench_dashboard
 import bench_engine
 import bench_labs
+import bench_loader
 
 
 def main(argv: list[str]) -> int:
@@ -25,6 +26,7 @@ def main(argv: list[str]) -> int:
         ("labs", bench_labs),
         ("dashboard", bench_dashboard),
         ("capacity", bench_capacity),
+        ("loader", bench_loader),
     ):
         print(f"\n===== {name} =====", flush=True)
         results[name] = bench.main(argv)

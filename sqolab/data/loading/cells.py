@@ -30,6 +30,9 @@ TWO_DIGIT_PIVOT = 30  # two-digit years below this are 20xx, the others 19xx (as
 def _factorize(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """The code of each cell (-1 where missing) and the distinct cells as text: parsers work
     on the distinct cells only (fast for repeats) and spread the results with the codes."""
+    if isinstance(s.dtype, pd.CategoricalDtype):  # the reader found the distinct cells
+        categories = pd.Index(s.cat.categories, dtype=object).astype(str)
+        return s.cat.codes.to_numpy(), pd.Series(categories, dtype=STR_DTYPE)
     try:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
     except TypeError:  # unhashable cells (lists, dicts) in a DataFrame: compare their text
@@ -58,7 +61,7 @@ def _as_text(s: pd.Series) -> pd.Series:
 
 def _strip(text: pd.Index) -> pd.Index:
     """The text without spaces around it (one search over all cells first: most have none)."""
-    joined = "\x00".join(np.asarray(text, dtype=object).astype(str).tolist())
+    joined = "\x00".join(map(str, text.tolist()))
     return text.str.strip() if re.search(r"(?:^|\x00)\s|\s(?:\x00|$)", joined) else text
 
 
@@ -71,6 +74,8 @@ def _parse_str(s: pd.Series, column: Column, ctx: Context) -> pd.Series:
         stripped = _strip(cells)
         return stripped.where(stripped != "", np.nan)
 
+    if column.unique and isinstance(s.dtype, pd.StringDtype):  # distinct anyway: no factorizing
+        return pd.Series(text(pd.Index(s, dtype=object)), dtype=STR_DTYPE)
     return _map_unique(s, text).astype(STR_DTYPE)
 
 

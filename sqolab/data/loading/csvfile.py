@@ -126,31 +126,25 @@ def _split_rows(
     lengths = np.array([used(records[n - 1]) for n in data_numbers])
     ragged = lengths > width
     if ragged.any():
-        _report_shape(records, data_numbers, lengths, width, delimiter, lines, source)
+        _refuse_title(records, data_numbers, lengths, width, source)
     filled = np.array([sum(1 for c in records[n - 1] if c.strip()) for n in data_numbers])
     footer = footer_start(filled, ragged, np.asarray(data_numbers), width)
     if footer is not None:
         rows = data_numbers[footer:]
         text = " ".join(c.strip() for c in records[rows[0] - 1] if c.strip())
         raise LeadDataError(footer_problem(rows, text), source)
+    if ragged.any():
+        _refuse_long_rows(records, data_numbers, ragged, width, delimiter, lines, source)
     rows = [(records[n - 1] + [""] * width)[:width] for n in data_numbers]
     return header, rows, np.asarray(data_numbers)
 
 
-def _report_shape(
-    records: list[list[str]],
-    numbers: list[int],
-    lengths: np.ndarray,
-    width: int,
-    delimiter: str,
-    lines: list[int],
-    source: str,
+def _refuse_title(
+    records: list[list[str]], numbers: list[int], lengths: np.ndarray, width: int, source: str
 ) -> None:
-    """Raise for rows longer than the header: a title above it, a footer below the table, or
-    cells holding the delimiter without quotes."""
-    ragged = lengths > width
+    """Raise if most rows are longer than the header: the header is a title above the table."""
     common = int(np.bincount(lengths).argmax())
-    if common > width and ragged.mean() > 0.5:  # most rows are longer: the header is a title
+    if common > width and (lengths > width).mean() > 0.5:
         start = numbers[int(np.flatnonzero(lengths == common)[0])]
         first = next(i + 1 for i, r in enumerate(records) if any(c.strip() for c in r))
         title = " ".join(c.strip() for c in records[first - 1] if c.strip())
@@ -166,12 +160,18 @@ def _report_shape(
             ),
             source,
         )
-    filled = np.array([sum(1 for c in records[n - 1] if c.strip()) for n in numbers])
-    footer = footer_start(filled, ragged, np.asarray(numbers), width)
-    if footer is not None:
-        rows = numbers[footer:]
-        text = " ".join(c.strip() for c in records[rows[0] - 1] if c.strip())
-        raise LeadDataError(footer_problem(rows, text), source)
+
+
+def _refuse_long_rows(
+    records: list[list[str]],
+    numbers: list[int],
+    ragged: np.ndarray,
+    width: int,
+    delimiter: str,
+    lines: list[int],
+    source: str,
+) -> None:
+    """Raise for rows longer than the header (cells holding the delimiter without quotes)."""
     long = [n for n, r in zip(numbers, ragged, strict=True) if r]
     shown = ", ".join(
         f"row {n} (line {lines[n - 1]}) has {len(records[n - 1])}" for n in long[:MAX_SHOWN]

@@ -163,10 +163,10 @@ def _spaces_only(cells: pd.Series) -> np.ndarray:
     if isinstance(cells.dtype, pd.CategoricalDtype):
         spaces = cells.cat.categories.astype(str).str.strip() == ""
         return np.asarray(spaces)[cells.cat.codes.to_numpy()]
-    text = cells.to_numpy(dtype=object).astype(str)
-    if not re.search(r"(?:^|\x00)\s+(?:\x00|$)", "\x00".join(text.tolist())):
+    text = [str(v) for v in cells.tolist()]
+    if not re.search(r"(?:^|\x00)\s+(?:\x00|$)", "\x00".join(text)):
         return np.zeros(len(text), bool)  # one search over all cells: usually none
-    return np.char.strip(text) == ""
+    return np.array([not v.strip() for v in text], bool)
 
 
 def _refuse_footer(frame: pd.DataFrame, rows: np.ndarray, width: int, source: str) -> None:
