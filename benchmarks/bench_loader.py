@@ -93,9 +93,7 @@ def main(argv: list[str] | None = None) -> bool:
             for reader in runs:
                 runs[reader].append(run_reader(reader, path))
     best = {reader: min(r, key=lambda x: x["seconds"]) for reader, r in runs.items()}
-    memory = {
-        reader: min(x["peak_mb"] - x["before_mb"] for x in r) for reader, r in runs.items()
-    }
+    memory = {reader: min(x["peak_mb"] - x["before_mb"] for x in r) for reader, r in runs.items()}
     ours, base = best["read_leads"], best["pandas"]
     time_ratio = ours["seconds"] / base["seconds"]
     memory_ratio = memory["read_leads"] / memory["pandas"]
