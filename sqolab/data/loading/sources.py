@@ -38,17 +38,35 @@ def read_source(path_or_buffer: PathOrBuffer) -> tuple[bytes | str, str]:
             raise FileNotFoundError(
                 f"No file at {path} (absolute: {path.resolve()}). Check the name and folder."
             )
-        return path.read_bytes(), path.name
+        with path.open("rb") as handle:
+            return _bounded(handle.read(MAX_BYTES + 1), path.name), path.name
     if hasattr(path_or_buffer, "read"):
         name = str(getattr(path_or_buffer, "name", "") or "the given file object")
         try:
-            data = path_or_buffer.read()
+            data = path_or_buffer.read(MAX_BYTES + 1)
         except UnicodeDecodeError:  # a text file opened with the wrong encoding
             data = _reread_bytes(path_or_buffer, name)
-        return (data if isinstance(data, str) else bytes(data)), name
+        return _bounded(data if isinstance(data, str) else bytes(data), name), name
     raise TypeError(
         f"Expected a file path, bytes or an open file, not {type(path_or_buffer).__name__}."
     )
+
+
+MAX_BYTES = 2_000_000_000  # bytes read from a file: 30 million cells are far less
+
+
+def _bounded(data: bytes | str, source: str) -> bytes | str:
+    """The data, unless it is larger than MAX_BYTES."""
+    if len(data) > MAX_BYTES:
+        raise LeadDataError(
+            Problem(
+                None,
+                f"The file is too large: more than {MAX_BYTES:,} bytes.",
+                "read only the columns and rows you need: export a smaller selection.",
+            ),
+            source,
+        )
+    return data
 
 
 def _reread_bytes(handle: IO[str], source: str) -> bytes:
