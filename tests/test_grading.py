@@ -175,8 +175,9 @@ def test_the_attack_notebook_reports_what_it_tried(graded):
         "stdout",
         "detach",
         "memory",
+        "memory4",
     }
-    assert report["memory"] == "blocked (MemoryError)"  # 1.5 GB under the 1.5 GiB limit
+    assert report["memory4"] == "blocked (MemoryError)"  # 4 GB under the default 3 GiB limit
     assert report["env"].startswith("blocked") and SECRET not in graded["raw"]
     assert report["results"] == "blocked (KeyError)"  # there is no results file to forge
 
