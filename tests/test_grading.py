@@ -488,7 +488,8 @@ def test_a_grader_killed_midway_leaves_no_process_behind(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "erin.ipynb").write_text(json.dumps(source), encoding="utf-8")
     command = [sys.executable, "-m", "sqolab.practice.grading", str(tmp_path / "sub")]
-    grader = subprocess.Popen([*command, "-o", str(tmp_path / "r.csv")], cwd=ROOT)
+    env = {**os.environ, "TMPDIR": str(tmp_path)}  # the killed grader's run folder stays here
+    grader = subprocess.Popen([*command, "-o", str(tmp_path / "r.csv")], cwd=ROOT, env=env)
     deadline = time.monotonic() + 180
     while not _orphans(tag) and time.monotonic() < deadline and grader.poll() is None:
         time.sleep(0.2)  # polling a process table, bounded: no race
