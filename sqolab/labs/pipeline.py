@@ -35,6 +35,7 @@ from sqolab.data.schema import LeadDataError
 from sqolab.engine.criteria import CRITERIA_NAMES, Criteria
 from sqolab.engine.formatting import fmt_number
 from sqolab.engine.hindsight import availability, funnel, hindsight, rule_text
+from sqolab.labs.base import KERNEL_NOTE
 from sqolab.labs.controls import checkbox, dropdown
 from sqolab.labs.html import LAB_CSS, html_table
 
@@ -76,7 +77,7 @@ FIELDS = {
     "engagement": "min_engagement",
     "fit": "min_fit",
 }
-CHAPTER = "../book/drawbacks.md"
+CHAPTER = "../book/03_drawbacks.html"
 
 
 def _p(text: str) -> str:
@@ -431,6 +432,15 @@ class PipelineLab(widgets.VBox):
                 return
             if self.frame is not None:
                 self.use_mapping(mapping)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/html"] = (
+            f"<h3>{self.title}</h3>{_p(PRIVACY_NOTE)}{_p(KERNEL_NOTE)}"
+            "<p>Pick a CRM export (CSV or .xlsx) or a demo export, map its columns and values, "
+            "then play your criteria on your own leads.</p>"
+        )
+        return bundle
 
     def _hold(self) -> _Quiet:
         return _Quiet(self)
