@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from sqolab.engine.criteria import Criteria
-from sqolab.engine.hindsight import availability, funnel, hindsight, rule_text, wilson
+from sqolab.engine.hindsight import (
+    availability,
+    funnel,
+    hindsight,
+    rule_text,
+    sample_plan,
+    wilson,
+)
 
 LEADS = pd.DataFrame(
     {
@@ -58,3 +65,10 @@ def test_criteria_on_missing_columns_are_unavailable_never_a_crash():
 
 def test_rule_text_is_plain():
     assert rule_text(Criteria(min_authority="influencer")).startswith("Mark a lead as SQO when: ")
+
+
+def test_random_sample_of_rejected_leads_is_planned_with_its_margin():
+    assert sample_plan(1000, 0.3) == (100, pytest.approx(1.96 * math.sqrt(0.21 / 100)))
+    assert sample_plan(12, 0.3)[0] == 12 and sample_plan(0, 0.3)[0] == 0
+    h = hindsight(LEADS, Criteria(min_authority="influencer"))
+    assert h.rejected == 3 and h.sample == 3  # b, c, e: fewer than 30, so all of them

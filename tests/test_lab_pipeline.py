@@ -44,6 +44,7 @@ def test_demo_export_shows_funnel_and_hindsight(name):
     assert "Leads SQOs SQO share 400" in results
     assert re.search(r"turned away \d+ won deals worth [\d,]+ EUR", results)
     assert "authority not met" in results and "never worked" in results
+    assert re.search(r"Working \d+ of them, picked at random", results)
 
 
 def test_upload_widget_and_mouse_style_mapping():

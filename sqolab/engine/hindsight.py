@@ -124,6 +124,9 @@ class Hindsight:
     unavailable: tuple[str, ...]
     reason: str = ""  # why no analysis is possible ("" when it is)
     note: str = SELECTION_BIAS_NOTE
+    rejected: int = 0  # leads of the whole table (worked or not) the criteria reject
+    sample: int = 0  # rejected leads to work at random to measure the cost of the rule
+    sample_margin: float = math.nan  # +- of the sample's win rate (95 %, at the observed rate)
 
 
 def hindsight(leads: pd.DataFrame, criteria: Criteria) -> Hindsight:
@@ -151,6 +154,8 @@ def hindsight(leads: pd.DataFrame, criteria: Criteria) -> Hindsight:
         rates.append(_rate(f"{name} met", won[met.to_numpy()]))
         rates.append(_rate(f"{name} not met", won[~met.to_numpy()]))
     lost = won & ~sqo
+    rejected = int((~qualify(leads, kept)).sum())
+    sample, margin = sample_plan(rejected, float(won.mean()))
     return Hindsight(
         len(decided),
         int((~decided_mask).sum()),
@@ -159,7 +164,19 @@ def hindsight(leads: pd.DataFrame, criteria: Criteria) -> Hindsight:
         float(np.nansum(value[lost])),
         tuple(rates),
         tuple(dropped),
+        rejected=rejected,
+        sample=sample,
+        sample_margin=margin,
     )
+
+
+def sample_plan(rejected: int, rate: float, share: float = 0.1) -> tuple[int, float]:
+    """How many rejected leads to work at random (a ``share`` of them, at least 30 where there
+    are), and the 95 % margin of their win rate at ``rate`` (normal approximation)."""
+    n = min(rejected, max(30, math.ceil(share * rejected)))
+    if n == 0:
+        return 0, math.nan
+    return n, 1.96 * math.sqrt(rate * (1 - rate) / n)
 
 
 def _rate(group: str, won: np.ndarray) -> Rate:

@@ -411,6 +411,14 @@ class PipelineLab(widgets.VBox):
                 "Win rate by criterion met / not met",
             )
         )
+        if h.sample:
+            parts.append(
+                _p(
+                    f"Your criteria reject {fmt_number(h.rejected)} leads. Working "
+                    f"{fmt_number(h.sample)} of them, picked at random, would measure their win "
+                    f"rate to about ±{h.sample_margin:.0%} (95 %), the cost of the rule."
+                )
+            )
         parts.append(
             _p(html.escape(h.note) + f' <a href="{CHAPTER}">The chapter on drawbacks</a>.')
         )
