@@ -12,8 +12,10 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -43,7 +45,7 @@ def free_port() -> int:
 def serve_directory(directory: Path) -> Iterator[str]:
     """Serve a folder over HTTP on 127.0.0.1; yields the base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -51,6 +53,12 @@ def serve_directory(directory: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    # Chromium opens many connections at once; the default backlog of 5 makes a loaded machine
+    # drop some and retry them a second later (slow, and a race with the test's navigation)
+    request_queue_size = 128
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -90,6 +98,54 @@ def background_server(command: list[str], url: str, timeout: float = 90, **popen
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+# Chromium cancels a page's requests still in flight (typically the favicon, requested after the
+# load event) when the next navigation starts: that is "net::ERR_ABORTED", not a failure of the
+# server, and whether it happens depends only on timing. RequestLog never counts it as a failure;
+# served() fetches every requested address again, so a missing file is caught whether Chromium
+# finished its request or not.
+NAVIGATION_ABORT = "net::ERR_ABORTED"
+
+
+@dataclass
+class RequestLog:
+    """The requests a page made to the local server, and those that really failed."""
+
+    is_local: Callable[[str], bool]
+    requested: set[str] = field(default_factory=set)
+    failed: list[str] = field(default_factory=list)
+
+    def watch(self, page) -> None:
+        """Record the page's requests (call before the first navigation)."""
+        page.on("request", self._request)
+        page.on("requestfailed", self._failed)
+        page.on("response", self._response)
+
+    def _request(self, request) -> None:
+        if self.is_local(request.url) and request.url.startswith("http"):
+            self.requested.add(request.url.split("#", 1)[0])
+
+    def _failed(self, request) -> None:
+        if self.is_local(request.url) and request.failure != NAVIGATION_ABORT:
+            self.failed.append(f"request failed ({request.failure}): {request.url}")
+
+    def _response(self, response) -> None:
+        if self.is_local(response.url) and response.status >= 400:
+            self.failed.append(f"HTTP {response.status}: {response.url}")
+
+    def not_served(self) -> list[str]:
+        """Every requested address that the server does not answer with 200, fetched again."""
+        problems = []
+        for url in sorted(self.requested):
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            if status != 200:
+                problems.append(f"HTTP {status}: {url}")
+        return problems
 
 
 @pytest.fixture(scope="session")

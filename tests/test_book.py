@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 import pytest
 import yaml
-from browser import serve_directory
+from browser import RequestLog, serve_directory
 
 ROOT = Path(__file__).resolve().parents[1]
 # The course's source, kept in the repository; the team's copy in ../shared/seed must be the same.
@@ -28,9 +29,6 @@ GLOSSARY_TERMS = {
     "Qualification criteria", "Lead score", "k-of-n rule", "BANT", "ANUM", "CHAMP", "GPCTBA/C&I",
     "FAINT", "MEDDIC", "Missed opportunity", "Wasted hours", "Sales capacity", "Pipeline",
     "Stage-weighted forecast", "Cost per lead", "Cost per SQO", "No decision", "Ripeness threshold",
-    "Funnel", "Lead hand-off", "Lead nurturing", "SDR", "AE", "Decision maker", "Buying center",
-    "Discovery call", "Increased efficiency", "Marketing alignment", "Improved forecasting",
-    "Over-reliance on criteria", "Increased competition",
 }  # fmt: skip
 
 NO_ALT_JS = "els => els.filter(e => !(e.getAttribute('alt') || '').trim()).map(e => e.src)"
@@ -79,6 +77,22 @@ def test_book_builds_without_warnings(book):
     files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
     for file in files:
         assert (html / f"{file}.html").is_file(), file
+
+
+def test_the_build_runs_every_lab_and_practice_notebook(book):
+    """The build is where these notebooks run (once per test run; nbval does not run them again):
+    each in a fresh kernel, top to bottom, and an error fails the build (no warning allowed)."""
+    html, result = book
+    assert result.returncode == 0
+    execute = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]
+    assert execute["execute_notebooks"] in {"cache", "force"} and execute["allow_errors"] is False
+    toc = (ROOT / "_toc.yml").read_text()
+    for folder in ("notebooks", "exercises"):
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            name = f"{folder}/{path.stem}"
+            assert f"file: {name}\n" in toc, f"{name} is not in the book, so nothing runs it"
+            page = (html / f"{name}.html").read_text(encoding="utf-8")
+            assert 'class="cell_output' in page, f"{name} shows no output: it did not run"
 
 
 def test_no_page_references_a_remote_script_or_stylesheet(book):
@@ -143,22 +157,8 @@ def test_every_page_loads_offline_in_chromium(book, browser):
                 else None
             ),
         )
-        page.on(
-            "requestfailed",
-            lambda request: (
-                problems.append(f"request failed: {request.url}")
-                if (urlparse(request.url).hostname or "") in LOCAL_HOSTS
-                else None
-            ),
-        )
-        page.on(
-            "response",
-            lambda response: (
-                problems.append(f"HTTP {response.status}: {response.url}")
-                if response.status >= 400
-                else None
-            ),
-        )
+        requests = RequestLog(lambda url: (urlparse(url).hostname or "") in LOCAL_HOSTS)
+        requests.watch(page)
         for path in pages(html):
             url = f"{base}/{path.relative_to(html).as_posix()}"
             page.goto(url, wait_until="load")
@@ -175,9 +175,25 @@ def test_every_page_loads_offline_in_chromium(book, browser):
         page.wait_for_selector("ul.search li", timeout=20_000)
         found = page.locator("ul.search li").count()
         context.close()
+        not_served = requests.not_served()  # also what Chromium cancelled when it moved on
     assert external == []
     assert problems == []
+    assert requests.failed == []
+    assert not_served == []
     assert found >= 3
+    assert len(requests.requested) > len(pages(html))  # the pages and what they load
+
+
+def test_the_favicon_is_served(book):
+    html, _ = book
+    text = (html / "book" / "01_what_is_an_sqo.html").read_text(encoding="utf-8")
+    (href,) = re.findall(r"<link\b[^>]*\brel=\"(?:shortcut )?icon\"[^>]*\bhref=\"([^\"]+)\"", text)
+    with serve_directory(html) as base:
+        url = urljoin(f"{base}/book/01_what_is_an_sqo.html", href)
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("image/")
+            assert response.read()
 
 
 # ------------------------------------------------- widgets: the static snapshot wins, no CDN
@@ -334,6 +350,8 @@ QUIZ_OF_CHAPTER = {
 
 @pytest.mark.parametrize("chapter", sorted(QUIZ_OF_CHAPTER))
 def test_each_chapter_ends_with_its_quiz_and_it_works_in_the_built_book(book, browser, chapter):
+    from playwright.sync_api import expect
+
     from sqolab.practice.quiz import load_quiz
 
     html, _ = book
@@ -351,7 +369,7 @@ def test_each_chapter_ends_with_its_quiz_and_it_works_in_the_built_book(book, br
         assert feedback.count() > 0 and not feedback.first.is_visible()
         option = quiz.locator("fieldset").first.locator(".sqolab-quiz-option").first
         option.locator("label").click()
-        assert option.locator(".sqolab-quiz-feedback").is_visible()
+        expect(option.locator(".sqolab-quiz-feedback")).to_be_visible()
         # the quiz is the last thing on the page's main content: after the self-check
         text = page.locator("main").inner_text()
         assert text.rfind("Quiz") > text.rfind("Self-check")
