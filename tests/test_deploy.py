@@ -6,20 +6,26 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-from browser import serve_directory
+from browser import free_port, serve_directory
 
 from sqolab.workshop import deploy
 from sqolab.workshop.deploy import (
     DASHBOARDS,
+    START_PAGE,
     binder_link,
     class_links,
     course_addresses,
+    descendants,
     nbgitpuller_link,
 )
 
@@ -115,10 +121,51 @@ def test_the_command_line_prints_links_and_the_server_command(capsys):
     assert "https://hub.example.org/hub/user-redirect/git-pull?repo=" in out
     assert deploy.main(["serve", "--dry-run", "--port", "9123"]) == 0
     out = capsys.readouterr().out
-    assert "-m voila" in out and "--port=9123" in out and "--Voila.ip=127.0.0.1" in out
+    assert (
+        "-m sqolab.workshop.server" in out
+        and "--port=9123" in out
+        and "--Voila.ip=127.0.0.1" in out
+    )
     assert deploy.main(["serve", "--dry-run", "--lan", "--token", "abc"]) == 0
     out = capsys.readouterr().out
     assert "--Voila.ip=0.0.0.0" in out and "--Voila.token=abc" in out
+    assert deploy.main(["serve", "--dry-run", "--max-kernels", "25"]) == 0
+    assert "--ClassroomKernelManager.max_kernels=25" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_sigterm_stops_serve_with_its_server_and_kernels(tmp_path):
+    # Before: `serve` died on SIGTERM and left Voila and its kernels (own sessions) as orphans.
+    port = free_port()
+    env = {**os.environ, "SQOLAB_CUP_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "sqolab.workshop.deploy", "serve", f"--port={port}"]
+    with (tmp_path / "serve.log").open("wb") as log:
+        serve = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}/voila/render/{START_PAGE}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert serve.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            try:
+                with urllib.request.urlopen(url, timeout=120) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "serve did not answer within 120 s"
+                time.sleep(0.5)
+        assert '"kernelId"' in page
+        started = descendants(serve.pid)  # the Voila server and the page's kernel
+        kernels = [p for p in started if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        assert len(started) >= 2 and kernels
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while left := [p for p, t in started.items() if (deploy._proc_stat(p) or (0, 0))[1] == t]:
+            assert time.monotonic() < deadline, f"still running after SIGTERM: {left}"
+            time.sleep(0.2)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
 
 
 # --------------------------------------------------------------------------------------------------
