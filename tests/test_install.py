@@ -221,8 +221,8 @@ def _execute(notebook: nbformat.NotebookNode, fresh_kernel, tmp_path, monkeypatc
     kernels, name = fresh_kernel
     monkeypatch.setenv("JUPYTER_PATH", str(kernels))
     monkeypatch.delenv("PYTHONPATH", raising=False)
-    for name, value in FAST_PIP.items():  # for the setup cell's %pip
-        monkeypatch.setenv(name, value)
+    for variable, value in FAST_PIP.items():  # for the setup cell's %pip
+        monkeypatch.setenv(variable, value)
     monkeypatch.setenv("SQOLAB_PROGRESS", str(tmp_path / "progress.json"))
     client = NotebookClient(
         notebook, timeout=600, kernel_name=name, resources={"metadata": {"path": str(tmp_path)}}

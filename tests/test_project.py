@@ -33,20 +33,24 @@ def readme_commands() -> list[str]:
     return re.findall(r"```bash\n(.+?)\n```", quickstart)
 
 
-def test_readme_opens_with_the_two_commands():
-    install_open, install_test = readme_commands()
+def test_readme_opens_with_the_commands_to_run_and_to_test():
+    install_open, install_test, fast_test = readme_commands()
     assert "pip install -r requirements.txt" in install_open and "jupyter lab" in install_open
     assert "pip install -r requirements-dev.txt" in install_test and "pytest" in install_test
     # the server is rooted at the repository (labs, exercises, book all visible), opening this file:
     assert "--ServerApp.root_dir=." in install_open
     notebook = install_open.split()[-1]
     assert (ROOT / notebook).is_file(), f"the README opens {notebook}, which does not exist"
+    # the daily command is the full one without the install, limited to the tests not marked slow
+    full = install_test.rsplit(" && ", 1)[1]
+    assert fast_test == full.replace(" -m pytest", ' -m pytest -m "not slow"', 1)
 
 
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "set -euo pipefail" in ci
     assert readme_commands()[1] in ci
+    assert "benchmarks/run.py --quick" in ci  # and smoke-runs the benchmarks
 
 
 def test_requirements_are_pinned_and_end_with_the_package():
