@@ -29,6 +29,9 @@ GLOSSARY_TERMS = {
     "Qualification criteria", "Lead score", "k-of-n rule", "BANT", "ANUM", "CHAMP", "GPCTBA/C&I",
     "FAINT", "MEDDIC", "Missed opportunity", "Wasted hours", "Sales capacity", "Pipeline",
     "Stage-weighted forecast", "Cost per lead", "Cost per SQO", "No decision", "Ripeness threshold",
+    "Funnel", "Lead hand-off", "Lead nurturing", "SDR", "AE", "Decision maker", "Buying center",
+    "Discovery call", "Increased efficiency", "Marketing alignment", "Improved forecasting",
+    "Over-reliance on criteria", "Increased competition",
 }  # fmt: skip
 
 NO_ALT_JS = "els => els.filter(e => !(e.getAttribute('alt') || '').trim()).map(e => e.src)"
@@ -345,6 +348,7 @@ QUIZ_OF_CHAPTER = {
     "03_drawbacks": "drawbacks",
     "04_examples": "examples",
     "05_choosing": "choosing",
+    "06_conversation": "conversation",
 }
 
 

@@ -177,7 +177,8 @@ def test_the_attack_notebook_reports_what_it_tried(graded):
         "memory",
         "memory4",
     }
-    assert report["memory4"] == "blocked (MemoryError)"  # 4 GB under the default 3 GiB limit
+    # 1.5 GB (the allocation the issue found unhindered) and 4 GB under the default 1.5 GiB limit
+    assert report["memory"] == report["memory4"] == "blocked (MemoryError)"
     assert report["env"].startswith("blocked") and SECRET not in graded["raw"]
     assert report["results"] == "blocked (KeyError)"  # there is no results file to forge
 

@@ -75,6 +75,8 @@ DASHBOARDS: tuple[Dashboard, ...] = (
               "ripeness threshold, fruit wasted and fruit left on the tree"),
     Dashboard("09_discovery.ipynb", "discovery", "Lab 7: The discovery call",
               "ask within 20 minutes, decide, hand over, then see the truth"),
+    Dashboard("10_pipeline.ipynb", "pipeline", "Lab 8: Your pipeline",
+              "upload a CRM export, map it, see what your criteria would have cost"),
     Dashboard("07_cup_entry.ipynb", "cup_entry", "Qualification Cup: team entry",
               "a team sets its criteria and submits them"),
     Dashboard("08_cup_scoreboard.ipynb", "cup_scoreboard", "Qualification Cup: scoreboard",
@@ -101,11 +103,13 @@ def start_page() -> widgets.HTML:
 def _builders() -> dict[str, Callable[[], widgets.Widget]]:
     from sqolab.labs import LABS
     from sqolab.labs.discovery import discovery_lab
+    from sqolab.labs.pipeline import pipeline_lab
     from sqolab.workshop.cup import CupEntry, Scoreboard
 
     return {
         **LABS,
         "discovery": discovery_lab,
+        "pipeline": pipeline_lab,
         "cup_entry": CupEntry,
         "cup_scoreboard": Scoreboard,
         "start": start_page,

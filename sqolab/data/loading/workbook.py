@@ -137,7 +137,19 @@ def _sheet_values(
 ) -> tuple[str | None, list[str], list[tuple[int, list[Any]]], str]:
     """Title, the titles of all sheets, the non-empty rows and the path in the archive of the
     sheet to read. The title is None if the workbook has no worksheet."""
-    import openpyxl  # lazy: only workbooks need it, CSV reading stays fast
+    try:
+        import openpyxl  # lazy: only workbooks need it, CSV reading stays fast
+    except ImportError:
+        raise LeadDataError(
+            Problem(
+                None,
+                "Reading an Excel workbook (.xlsx) needs the package openpyxl, which is not "
+                "installed here.",
+                'install it with pip install "sqolab[xlsx]" (or pip install openpyxl), or save '
+                "the sheet from Excel as 'CSV UTF-8 (comma delimited)' and read that file.",
+            ),
+            source,
+        ) from None
 
     with warnings.catch_warnings():  # openpyxl warns about unsupported extensions, styles etc.
         warnings.simplefilter("ignore")

@@ -51,9 +51,9 @@ class Limits:
 
     seconds: float = 300.0  # wall clock for all of the notebook's cells together
     cell_seconds: float | None = None  # optionally less per cell
-    # address space per process (RLIMIT_AS); libraries reserve address space they never touch
-    # (reading a file, the course's loader reserves its 2 GB bound), so this is above real use
-    memory_mb: int = 3072
+    # address space per process (RLIMIT_AS): a course notebook (pandas, matplotlib, the samples)
+    # reserves well under 1 GiB; a learner's 1.5 GB allocation is refused
+    memory_mb: int = 1536
     processes: int = 64  # processes of the notebook's user (RLIMIT_NPROC; not enforced for root)
     file_mb: int = 200  # largest file the notebook may write (RLIMIT_FSIZE)
     startup_seconds: float = 60.0  # to start the kernel (not counted in ``seconds``)
