@@ -215,6 +215,37 @@ def test_qualify_starts_with_the_context_framework(qualify_lab):
     assert [t.get_text() for t in lab.funnel_text][1] == f"{expected.n_sqo:,}"
 
 
+def test_qualify_shows_the_value_of_nurture_against_drop(qualify_lab):
+    """Lab 1 shows next quarter's result of nurturing the not-ready leads it turns away."""
+    from sqolab.engine.nurture import nurture_value
+
+    lab = qualify_lab
+    for context in ("startup", "agency"):
+        lab.context.value = context
+        expected = nurture_value(load_sample(context), lab.criteria(), context)
+        text = lab.nurture.value
+        for choice, word in (("nurture", "Nurtured"), ("drop", "dropped")):
+            part = text.split(word + ",")[1]
+            assert part.lstrip().startswith(f"{expected.loc[choice, 'come back']:,} come back")
+            assert f"{expected.loc[choice, 'won next quarter']:,} of them would be won" in part
+        assert f"turn away {expected.loc['nurture', 'candidates']:,} leads" in text
+        assert "Simulated" in text
+    lab.use_timeline.value = (
+        False  # without a timeline criterion fewer not-ready leads are turned away
+    )
+    assert (
+        nurture_value(load_sample("agency"), lab.criteria(), "agency").loc["nurture", "candidates"]
+        < expected.loc["nurture", "candidates"]
+    )
+    assert f"turn away {expected.loc['nurture', 'candidates']:,} leads" not in lab.nurture.value
+
+
+def test_qualify_with_own_leads_shows_no_simulated_next_quarter():
+    lab = QualifyLab(load_sample("consultancy").head(300), "consultancy", "BANT")
+    assert lab.nurture.value == ""
+    lab.close()
+
+
 def test_qualify_each_criterion_control_changes_the_sqos_as_the_engine_says(qualify_lab):
     lab = qualify_lab
     leads = lab.leads

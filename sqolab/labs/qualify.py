@@ -12,6 +12,7 @@ from sqolab.data.contexts import PROFILES
 from sqolab.data.schema import AUTHORITY_LEVELS, CONTEXTS, NEED_LEVELS
 from sqolab.engine.criteria import CRITERIA_NAMES, Criteria, criteria_met, preset, qualify
 from sqolab.engine.formatting import fmt_eur, fmt_int, fmt_number, fmt_pct
+from sqolab.engine.nurture import nurture_value
 from sqolab.engine.outcomes import evaluate, won_mask
 from sqolab.figures.style import ROLE, label, styled
 from sqolab.labs.base import Lab
@@ -146,6 +147,7 @@ class QualifyLab(Lab):
         with styled():
             self._build_plot()
         self.summary = widgets.HTML()
+        self.nurture = widgets.HTML()
         self.lead_table = self.table("leads")
         self.criteria_text = widgets.HTML()
         row = widgets.HBox
@@ -168,6 +170,7 @@ class QualifyLab(Lab):
             self.headline,
             self.plot.canvas,
             self.summary,
+            self.nurture,
             self.filter,
             self.lead_table,
         ]
@@ -315,6 +318,7 @@ class QualifyLab(Lab):
             ]
         )
         self.summary.value = "<p>" + "<br>".join(out.summary().splitlines()) + "</p>"
+        self.nurture.value = self._nurture_text(leads, crit)
 
         funnel = [out.n_leads, out.n_sqo, out.won, out.missed]
         for bar, text, count in zip(self.funnel_bars, self.funnel_text, funnel, strict=True):
@@ -335,6 +339,31 @@ class QualifyLab(Lab):
             f"Share of leads failing each criterion: {fails}."
         )
         self._update_table(leads, order, won, met, is_sqo)
+
+    def _nurture_text(self, leads: pd.DataFrame, crit: Criteria) -> str:
+        """Nurture or drop: next quarter's result for turned-away leads that are not ready yet."""
+        if self._given is not None:  # your own leads have no simulated next quarter
+            return ""
+        value = nurture_value(leads, crit, self.context.value)
+        title = "<b>Nurture or drop:</b>"
+        if value.loc["nurture", "candidates"] == 0:
+            return f"<p>{title} these criteria turn away no lead that is not ready yet.</p>"
+        cells = {
+            choice: (
+                f"{fmt_int(value.loc[choice, 'come back'])} come back next quarter and "
+                f"{fmt_int(value.loc[choice, 'won next quarter'])} of them would be won "
+                f"({fmt_eur(value.loc[choice, 'revenue next quarter (EUR)'])})"
+            )
+            for choice in ("nurture", "drop")
+        }
+        candidates = fmt_int(value.loc["nurture", "candidates"])
+        return (
+            f'<p class="sqolab-nurture">{title} your criteria turn away {candidates} leads with a '
+            f"real need but no decision soon (timeline unknown or beyond twice the sales cycle). "
+            f"Nurtured, {cells['nurture']}; dropped, {cells['drop']}. <i>Simulated: how many "
+            f"return, and how ready, follows the generator's assumptions (datasets/README.md, "
+            f"'The next quarter of turned-away leads').</i></p>"
+        )
 
     def _update_table(
         self,
