@@ -21,7 +21,7 @@ from sqolab.engine.calls import Call, CallError, Decision, Note, Reveal, calibra
 from sqolab.engine.discovery import CONFIDENCES, REASON_CODES, Case, draw_cases
 from sqolab.engine.questions import CALL_CRITERIA, QUESTIONS
 from sqolab.figures.discovery import calibration_figure, figure_png
-from sqolab.labs.html import LAB_CSS
+from sqolab.labs.html import LAB_CSS, LIVE_CSS
 
 logger = logging.getLogger("sqolab.labs")
 
@@ -171,7 +171,7 @@ class DiscoveryLab(widgets.VBox):
             ]
         )
         self.children = [
-            widgets.HTML(LAB_CSS),
+            widgets.HTML(LAB_CSS + LIVE_CSS),
             widgets.HBox([self.context_box, self.seed_box]),
             self.language_box,
             self.case_box,

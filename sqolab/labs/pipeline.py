@@ -37,7 +37,7 @@ from sqolab.engine.formatting import fmt_number
 from sqolab.engine.hindsight import availability, funnel, hindsight, rule_text
 from sqolab.labs.base import KERNEL_NOTE
 from sqolab.labs.controls import checkbox, dropdown
-from sqolab.labs.html import LAB_CSS, html_table
+from sqolab.labs.html import LAB_CSS, LIVE_CSS, html_table
 
 logger = logging.getLogger("sqolab.labs")
 
@@ -139,7 +139,7 @@ class PipelineLab(widgets.VBox):
         self.mapping_upload.observe(self._mapping_uploaded, "value")
         self._files: list[tuple[bytes, str]] = []
         self.children = [
-            widgets.HTML(LAB_CSS + f"<h3>{self.title}</h3>" + _p(PRIVACY_NOTE)),
+            widgets.HTML(LAB_CSS + LIVE_CSS + f"<h3>{self.title}</h3>" + _p(PRIVACY_NOTE)),
             widgets.HTML("<h4>1. Your file</h4>"),
             widgets.HBox([self.upload, self.upload_deals]),
             widgets.HBox([self.left_key, self.right_key]),
