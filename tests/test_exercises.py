@@ -46,7 +46,14 @@ def _strict(tmp_path, monkeypatch):
 
 
 def test_every_chapter_has_at_least_three_questions_and_the_mix_asked_for():
-    for chapter in ("what_is_an_sqo", "benefits", "drawbacks", "examples", "choosing"):
+    for chapter in (
+        "what_is_an_sqo",
+        "benefits",
+        "drawbacks",
+        "examples",
+        "choosing",
+        "conversation",
+    ):
         assert len(CHAPTERS[chapter].QUESTIONS) >= 3, chapter
     specs = {type(q.spec).__name__ for q in ALL}
     assert {"Number", "Judged", "Text", "Bars", "Frame", "Function", "Choice"} <= specs
@@ -217,7 +224,7 @@ def test_a_learner_function_cannot_change_the_sample_other_questions_use():
 
 def test_committed_notebooks_match_a_fresh_build_of_their_masters():
     targets = build.targets()
-    assert len(targets) == 12
+    assert len(targets) == 2 * len(CHAPTERS)  # a learner and a solution notebook each
     for master, path, version in targets:
         assert path.exists(), f"{path} is missing: run python exercises/build.py"
         assert path.read_text(encoding="utf-8") == build.notebook_text(master, version), (
@@ -311,7 +318,7 @@ def test_the_blank_notebook_reads_not_attempted(executed, question_id):
 
 @pytest.mark.slow
 def test_notebooks_run_to_the_end_without_an_error(executed):
-    assert len(executed) == 12
+    assert len(executed) == 2 * len(CHAPTERS)  # every learner and solution notebook
     for key, run in executed.items():
         assert not run.failure, (key, run.failure)
         assert run.error_cells() == 0, key

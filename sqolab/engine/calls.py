@@ -17,7 +17,7 @@ import pandas as pd
 
 from sqolab.data.contexts import PROFILES
 from sqolab.data.schema import AUTHORITY_LEVELS, NEED_LEVELS
-from sqolab.engine.criteria import Criteria, preset, qualify
+from sqolab.engine.criteria import Criteria, criteria_met, preset, qualify
 from sqolab.engine.discovery import (
     CALL_MINUTES,
     CONFIDENCES,
@@ -180,6 +180,14 @@ def _row(case: Case, known: dict[str, Finding] | None) -> pd.DataFrame:
 def rule_says_sqo(case: Case, criteria: Criteria, known: dict[str, Finding] | None) -> bool:
     """The course rule's verdict on what is known (None: on the whole truth)."""
     return bool(qualify(_row(case, known), criteria).iloc[0])
+
+
+def rule_checks(
+    case: Case, criteria: Criteria, known: dict[str, Finding] | None
+) -> dict[str, bool]:
+    """Each applied criterion of ``criteria``: met on what is known (None: on the whole truth)?"""
+    met = criteria_met(_row(case, known), criteria).iloc[0]
+    return {name: bool(ok) for name, ok in met.items()}
 
 
 @dataclass(frozen=True)

@@ -415,16 +415,17 @@ def _answer_timeline(case: Case, q: Question, language: str) -> Finding:
         else:
             words, low, high = ("Not before next year.", "Nicht vor nächstem Jahr."), 12, math.inf
         return Finding("timeline", words[0] if language == "en" else words[1], low=low, high=high)
-    months = f"{t:g}"
+    months = f"{t:g} month" + ("" if t == 1 else "s")
+    monate = f"{t:g}".replace(".", ",") + (" Monat" if t == 1 else " Monaten")
     text = _pick(
         [
             (
-                f"We want to decide within {months} months, after an internal review.",
-                f"Wir wollen in {months} Monaten entscheiden, nach einer internen Prüfung.",
+                f"We want to decide within {months}, after an internal review.",
+                f"Wir wollen in {monate} entscheiden, nach einer internen Prüfung.",
             ),
             (
-                f"It should be in place in about {months} months.",
-                f"In etwa {months} Monaten soll es eingeführt sein.",
+                f"It should be in place in about {months}.",
+                f"In etwa {monate} soll es eingeführt sein.",
             ),
         ],
         case,

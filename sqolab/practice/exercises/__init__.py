@@ -14,6 +14,7 @@ from sqolab.practice.exercises import (
     benefits,
     capstone,
     choosing,
+    conversation,
     drawbacks,
     examples,
     what_is_an_sqo,
@@ -25,6 +26,7 @@ CHAPTERS: dict[str, ModuleType] = {
     "drawbacks": drawbacks,
     "examples": examples,
     "choosing": choosing,
+    "conversation": conversation,
     "capstone": capstone,
 }
 """Chapter id -> module with its questions (``QUESTIONS``)."""
