@@ -1,8 +1,8 @@
 """Capacity figures for a class: memory per participant, participants per machine size, page loads.
 
 Run ``python benchmarks/bench_capacity.py`` (every dashboard) or ``--quick`` (Lab 1 and the Cup
-scoreboard only; CI); ``--load-only`` measures only the page loads at once (below). Measured with
-psutil, in MiB of resident memory (RSS; USS, the memory only
+scoreboard only, 4 page loads at once; CI); ``--load-only`` measures only the page loads at
+once (below). Measured with psutil, in MiB of resident memory (RSS; USS, the memory only
 that process holds, in brackets):
 
 * a fresh Jupyter kernel (the baseline), the same after ``import sqolab``, and after building every
@@ -255,10 +255,14 @@ def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two dashboards instead of all")
     parser.add_argument("--load-only", action="store_true", help="only the page loads at once")
-    parser.add_argument("--participants", type=int, default=30, help="page loads at once")
+    parser.add_argument(
+        "--participants", type=int, default=None, help="page loads at once (30; --quick: 4)"
+    )
     parser.add_argument("--page", default="01_qualify.ipynb", help="the dashboard they load")
     parser.add_argument("--timeout", type=float, default=600, help="bound of one page load, s")
     args = parser.parse_args(argv)
+    if args.participants is None:
+        args.participants = 4 if args.quick else 30
     names = [d.notebook for d in DASHBOARDS]
     if args.quick:
         names = ["01_qualify.ipynb", "08_cup_scoreboard.ipynb"]

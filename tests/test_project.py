@@ -37,6 +37,7 @@ def test_readme_opens_with_the_commands_to_run_and_to_test():
     install_open, install_test, fast_test = readme_commands()
     assert "pip install -r requirements.txt" in install_open and "jupyter lab" in install_open
     assert "pip install -r requirements-dev.txt" in install_test and "pytest" in install_test
+    assert re.search(r"pip install uv==[0-9.]+ ", install_test), "the installer is pinned too"
     # the server is rooted at the repository (labs, exercises, book all visible), opening this file:
     assert "--ServerApp.root_dir=." in install_open
     notebook = install_open.split()[-1]
