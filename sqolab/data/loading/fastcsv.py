@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sqolab.data.loading.cells import MISSING_WORDS
+from sqolab.data.loading.cells import MISSING_WORDS, has_space
 from sqolab.data.loading.csvfile import footer_problem, footer_start, preamble
 from sqolab.data.loading.names import name_columns
 from sqolab.data.loading.sources import text_encoding
@@ -163,8 +163,13 @@ def _spaces_only(cells: pd.Series) -> np.ndarray:
     if isinstance(cells.dtype, pd.CategoricalDtype):
         spaces = cells.cat.categories.astype(str).str.strip() == ""
         return np.asarray(spaces)[cells.cat.codes.to_numpy()]
-    text = [str(v) for v in cells.tolist()]
-    if not re.search(r"(?:^|\x00)\s+(?:\x00|$)", "\x00".join(text)):
+    text = cells.tolist()
+    try:
+        joined = "\x00".join(text)
+    except TypeError:  # not all cells are str
+        text = [str(v) for v in text]
+        joined = "\x00".join(text)
+    if not has_space(joined) or not re.search(r"(?:^|\x00)\s+(?:\x00|$)", joined):
         return np.zeros(len(text), bool)  # one search over all cells: usually none
     return np.array([not v.strip() for v in text], bool)
 
