@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -107,10 +108,47 @@ def _code(source: str, version: str) -> str:
     return "\n".join(out).strip("\n")
 
 
+NO_CODE = (
+    "## No-code track\n\n"
+    "Answer every question below with the mouse and the keyboard: no code needed. Run the cell "
+    "above once (or open this practice as a dashboard), then choose, type or set your answer and "
+    "press **Check**: the feedback is the same as for the Python answers further down."
+)
+ANALYST = (
+    "## Analyst track (Python)\n\n"
+    "The same questions, answered in code: replace each `____`, run the cell, then its check."
+)
+
+
+def chapter_of(text: str) -> str:
+    """The practice chapter a master belongs to (the exercises module it imports)."""
+    found = re.search(r"sqolab\.practice\.exercises\.(\w+) import", text)
+    if found is None:
+        raise ValueError("the master imports no sqolab.practice.exercises.<chapter> module")
+    return found.group(1)
+
+
+def _with_tracks(
+    cells: list[tuple[str, str, list[str]]], chapter: str
+) -> list[tuple[str, str, list[str]]]:
+    """The no-code track after the setup cell, the analyst heading before the rest."""
+    start = next(i for i, (kind, _, _) in enumerate(cells) if kind == "install") + 1
+    forms = f'from sqolab.practice.forms import practice_form\n\npractice_form("{chapter}")'
+    return [
+        *cells[:start],
+        ("markdown", NO_CODE, []),
+        ("code", forms, []),
+        ("markdown", ANALYST, []),
+        *cells[start:],
+    ]
+
+
 def build_notebook(master: Path, version: str) -> dict:
     """The notebook (as a JSON-ready dict) of ``version`` built from ``master``."""
     cells = []
-    for i, (kind, source, tags) in enumerate(_read_cells(master.read_text(encoding="utf-8"))):
+    text = master.read_text(encoding="utf-8")
+    read = _with_tracks(_read_cells(text), chapter_of(text))
+    for i, (kind, source, tags) in enumerate(read):
         cell_id = f"{master.stem.replace('_', '-')}-{i:02d}"
         metadata = {"tags": tags} if tags else {}
         if kind == "markdown":

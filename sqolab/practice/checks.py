@@ -123,28 +123,33 @@ class Exercise:
 
     def hint(self) -> None:
         """Show the next hint (each call one more)."""
+        show(self.next_hint())
+
+    def next_hint(self) -> Feedback:
+        """The next hint (each call one more), recorded in the progress file."""
         hints = self.question.hints
         if not hints:
-            show(Feedback("hint", self.question.label, "No hint for this one: try it!"))
-            return
+            return Feedback("hint", self.question.label, "No hint for this one: try it!")
         n = min(self._hints_shown, len(hints) - 1)
         self._hints_shown = min(self._hints_shown + 1, len(hints))
         message = hints[n]
         if n == len(hints) - 1 and len(hints) > 1:
             message += f"\n\n(That was the last hint: `{self.question.label}.solution()` shows it.)"
         update_progress(self.question.id, hints=self._hints_shown)
-        show(Feedback("hint", f"{self.question.label}, hint {n + 1} of {len(hints)}", message))
+        return Feedback("hint", f"{self.question.label}, hint {n + 1} of {len(hints)}", message)
 
     def solution(self) -> None:
         """Show the solution (recorded as viewed in the local progress file)."""
+        show(self.solution_feedback())
+
+    def solution_feedback(self) -> Feedback:
+        """The solution, recorded as viewed in the local progress file."""
         note_solution_viewed(self.question.id)
-        show(
-            Feedback(
-                "solution",
-                self.question.label,
-                self.question.explanation if isinstance(self.question.spec, Text) else "",
-                code=self.question.solution,
-            )
+        return Feedback(
+            "solution",
+            self.question.label,
+            self.question.explanation if isinstance(self.question.spec, Text) else "",
+            code=self.question.solution,
         )
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
+
 from sqolab.practice.cells import (
     UNKNOWN,
     LearnerError,
@@ -73,6 +75,7 @@ class Question:
     misconceptions: tuple[Misconception, ...] = ()
     explanation: str = ""  # shown with a correct answer (the why, or a model answer)
     feedback: Callable[[Any], str] | None = None  # extra words for a correct answer (e.g. a score)
+    facts: Callable[[], pd.DataFrame] | None = None  # what the no-code form shows to work from
 
     def __post_init__(self) -> None:
         compute = self.expected

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import html
 import os
 import secrets
@@ -60,6 +61,17 @@ class Dashboard:
     purpose: str
 
 
+PRACTICE_TITLES: dict[str, str] = {
+    "what_is_an_sqo": "Practice 1: What is an SQO? (no code)",
+    "benefits": "Practice 2: What SQOs bring (no code)",
+    "drawbacks": "Practice 3: What SQOs cost (no code)",
+    "examples": "Practice 4: The examples (no code)",
+    "choosing": "Practice 5: Choosing your criteria (no code)",
+    "capstone": "Practice 6: Capstone (no code)",
+    "conversation": "Practice 7: From criteria to conversation (no code)",
+}
+"""The practice chapters served as no-code dashboards, in course order."""
+
 DASHBOARDS: tuple[Dashboard, ...] = (
     Dashboard("01_qualify.ipynb", "qualify", "Lab 1: Qualify sample leads",
               "set criteria and see who becomes an SQO, and why not"),
@@ -77,6 +89,11 @@ DASHBOARDS: tuple[Dashboard, ...] = (
               "ask within 20 minutes, decide, hand over, then see the truth"),
     Dashboard("10_pipeline.ipynb", "pipeline", "Lab 8: Your pipeline",
               "upload a CRM export, map it, see what your criteria would have cost"),
+    *(
+        Dashboard(f"{11 + i}_practice_{chapter}.ipynb", f"practice_{chapter}", title,
+                  "every question answered with the mouse and keyboard, with instant feedback")
+        for i, (chapter, title) in enumerate(PRACTICE_TITLES.items())
+    ),
     Dashboard("07_cup_entry.ipynb", "cup_entry", "Qualification Cup: team entry",
               "a team sets its criteria and submits them"),
     Dashboard("08_cup_scoreboard.ipynb", "cup_scoreboard", "Qualification Cup: scoreboard",
@@ -104,6 +121,7 @@ def _builders() -> dict[str, Callable[[], widgets.Widget]]:
     from sqolab.labs import LABS
     from sqolab.labs.discovery import discovery_lab
     from sqolab.labs.pipeline import pipeline_lab
+    from sqolab.practice.forms import practice_form
     from sqolab.workshop.cup import CupEntry, Scoreboard
 
     return {
@@ -113,6 +131,10 @@ def _builders() -> dict[str, Callable[[], widgets.Widget]]:
         "cup_entry": CupEntry,
         "cup_scoreboard": Scoreboard,
         "start": start_page,
+        **{
+            f"practice_{chapter}": functools.partial(practice_form, chapter)
+            for chapter in PRACTICE_TITLES
+        },
     }
 
 

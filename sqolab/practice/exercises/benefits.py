@@ -118,6 +118,30 @@ def _cases() -> list[tuple[str, tuple]]:
     return cases
 
 
+def _hour_facts() -> pd.DataFrame:
+    """Per case of question 2, the sums a learner without code works from (no ratio given)."""
+    rows = []
+    for description, (leads, is_sqo) in _cases():
+        won = is_sqo & (leads["outcome"] == "won")
+        rows.append(
+            {
+                "case": description,
+                "SQOs": int(is_sqo.sum()),
+                "SQOs won": int(won.sum()),
+                "deal value of all SQOs (EUR)": float(leads.loc[is_sqo, "deal_value_eur"].sum()),
+                "deal value of won SQOs (EUR)": float(leads.loc[won, "deal_value_eur"].sum()),
+                "sales hours on all SQOs": float(leads.loc[is_sqo, "sales_hours"].sum()),
+                "sales hours on won SQOs": float(leads.loc[won, "sales_hours"].sum()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _campaign_facts() -> pd.DataFrame:
+    """Per startup campaign: spend, leads and BANT SQOs (question 3's no-code form)."""
+    return _cost_table()[["campaign", "spend_eur", "leads", "sqos"]]
+
+
 def _all_sqo_value_per_hour(leads: pd.DataFrame, is_sqo: pd.Series) -> float:
     return float(leads.loc[is_sqo, "deal_value_eur"].sum() / leads.loc[is_sqo, "sales_hours"].sum())
 
@@ -222,6 +246,7 @@ q2 = Exercise(
         task="Write revenue_per_hour(leads, is_sqo): revenue won per sales hour spent on SQOs.",
         spec=Function(_cases),
         expected=lambda: _revenue_per_hour,
+        facts=_hour_facts,
         hints=(
             "Revenue counts only the SQOs that are won; hours count every SQO worked, won or not.",
             'Two masks: `is_sqo` and `won = is_sqo & (leads["outcome"] == "won")`. Sum '
@@ -258,6 +283,7 @@ q3 = MultiPart(
             task="Per startup campaign: leads, SQOs (BANT), cost per lead and cost per SQO.",
             spec=Frame(COST_COLUMNS, key="campaign"),
             expected=_cost_table,
+            facts=_campaign_facts,
             hints=(
                 "Count leads and SQOs per campaign with "
                 '`leads.assign(sqo=is_sqo).groupby("campaign").agg(...)`.',

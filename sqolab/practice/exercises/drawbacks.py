@@ -127,6 +127,11 @@ q3 = Exercise(
         task="Bar chart: win rate of the startup leads by number of competitors (5 = 5 or more).",
         spec=Bars(),
         expected=lambda: competition_effect(sample("startup"))["win_rate"].to_numpy(),
+        facts=lambda: (
+            competition_effect(sample("startup"))[["leads", "won"]]
+            .rename_axis("competitors")
+            .reset_index()
+        ),
         hints=(
             "`competition_effect(leads)` has one row per number of competitors, with `win_rate`.",
             '`fig, ax = new_figure()`, then `ax.bar(table.index, table["win_rate"])` and '

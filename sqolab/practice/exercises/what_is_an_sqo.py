@@ -209,6 +209,19 @@ q4 = Exercise(
                 "than consulting.",
                 lambda: "ANUM",
             ),
+            Misconception(
+                "CHAMP does start from the buyer's challenges, which suits consulting, and calls "
+                "money negotiable; but its M still asks whether there is money now. These buyers "
+                "have no budget line yet: FAINT's Funds asks whether the company could pay at all, "
+                "which is the question here.",
+                lambda: "CHAMP",
+            ),
+            Misconception(
+                "GPCTBA/C&I (HubSpot) explores goals, plans and the cost of doing nothing, for "
+                "inbound buyers who research first; it still checks a Budget. For buyers with "
+                "money but no budget line, a framework that asks for Funds fits better.",
+                lambda: "GPCTBA/C&I",
+            ),
         ),
         explanation=(
             "FAINT (RAIN Group) asks for Funds, not a budget line: decision makers find money "
