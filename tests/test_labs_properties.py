@@ -26,6 +26,7 @@ from sqolab import (
     preset,
     qualify,
 )
+from sqolab.data.samples import shared_world_sample
 from sqolab.labs import LABS, orchard_pipeline
 
 OUTPUT_ONLY = (widgets.HTML, widgets.HTMLMath, widgets.Label)
@@ -38,8 +39,14 @@ def lab_named(name: str):
 
 
 @cache
-def scores(context: str) -> np.ndarray:
-    return lead_score(load_sample(context)).to_numpy()
+def scores(context: str, world: str = "as in the samples") -> np.ndarray:
+    return lead_score(shared_world_sample(context, world)).to_numpy()
+
+
+def shown_leads(lab) -> tuple[pd.DataFrame, str]:
+    """A fresh copy of the leads the lab's context and world control name, and the world."""
+    world = lab.world.value if lab.world is not None else "as in the samples"
+    return shared_world_sample(lab.context.value, world).copy(), world
 
 
 def value_widgets(widget: widgets.Widget) -> list[widgets.ValueWidget]:
@@ -110,8 +117,8 @@ def check_qualify(lab) -> None:
 
 
 def check_tradeoff(lab) -> None:
-    leads = load_sample(lab.context.value)
-    score = pd.Series(scores(lab.context.value), index=leads.index)
+    leads, world = shown_leads(lab)
+    score = pd.Series(scores(lab.context.value, world), index=leads.index)
     t, cap = lab.threshold.value, float(lab.capacity.value)
     out = evaluate(leads, score >= t, capacity_hours=cap, priority=score)
     assert count(lab) == out.n_sqo
@@ -142,7 +149,7 @@ def check_benefits(lab) -> None:
 
 def check_drawbacks(lab) -> None:
     context = lab.context.value
-    leads = load_sample(context)
+    leads, world = shown_leads(lab)
     gate = preset(lab.framework.value, context).replace(
         min_met=None, unknown_meets=lab.unknown_meets.value
     )
@@ -150,7 +157,7 @@ def check_drawbacks(lab) -> None:
     assert count(lab) == int(qualify(leads, gate).sum())
     kofn = qualify(leads, gate.replace(min_met=lab.k.value))
     assert count(lab, "kofn_sqo") == int(kofn.sum())
-    assert count(lab, "score_sqo") == int((scores(context) >= lab.threshold.value).sum())
+    assert count(lab, "score_sqo") == int((scores(context, world) >= lab.threshold.value).sum())
 
 
 def check_contexts(lab) -> None:

@@ -26,6 +26,7 @@ from sqolab.data.generator import (
 from sqolab.data.loading import CAMPAIGNS, LEADS, ORCHARD, read_table, validate_frame
 from sqolab.data.package import datapackage_json
 from sqolab.data.schema import CONTEXTS
+from sqolab.data.worlds import DEFAULT_WORLD, WORLDS
 
 __all__ = [
     "DATASETS_DIR",
@@ -103,6 +104,25 @@ def shared_campaigns(context: str) -> pd.DataFrame:
     """
     _check_context(context)
     return _load("campaigns", context)
+
+
+@functools.cache
+def _world_leads(context: str, world: str) -> pd.DataFrame:
+    """The sample's leads generated again in another world (same context, size and seed)."""
+    return validate_frame(
+        generate_leads(context, world=WORLDS[world]), LEADS, f"{context} leads, world '{world}'"
+    )
+
+
+def shared_world_sample(context: str, world: str) -> pd.DataFrame:
+    """The cached leads of ``context`` in the named world of :data:`WORLDS` (shared, do not
+    modify). The default world is the sample itself; the others differ only by their switch."""
+    _check_context(context)
+    if world not in WORLDS:
+        raise ValueError(f"Unknown world {world!r}; use one of: {', '.join(map(repr, WORLDS))}.")
+    if WORLDS[world] == DEFAULT_WORLD:
+        return shared_sample(context)
+    return _world_leads(context, world)
 
 
 def load_sample(name: str) -> pd.DataFrame:

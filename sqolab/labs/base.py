@@ -25,11 +25,12 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from sqolab.data.samples import shared_sample
+from sqolab.data.samples import shared_sample, shared_world_sample
 from sqolab.data.schema import CONTEXTS
+from sqolab.data.worlds import DEFAULT_WORLD, WORLD_NOTES, WORLDS
 from sqolab.engine.formatting import fmt_number
 from sqolab.labs.canvas import LabFigure
-from sqolab.labs.controls import on_off, split_unit
+from sqolab.labs.controls import dropdown, on_off, split_unit
 from sqolab.labs.html import LAB_CSS, LIVE_CSS
 
 logger = logging.getLogger("sqolab.labs")
@@ -61,14 +62,62 @@ class Lab(widgets.VBox):
         self._given = leads
 
     def leads_of(self, context: str) -> pd.DataFrame:
-        """The leads the lab shows for ``context`` (your own leads, or the context's sample)."""
-        return self._given if self._given is not None else shared_sample(context)
+        """The leads the lab shows for ``context``: your own leads, or the context's sample in the
+        world the world control names (the sample itself by default)."""
+        if self._given is not None:
+            return self._given
+        if self.world is None:
+            return shared_sample(context)
+        return shared_world_sample(context, self.world.value)
 
     def per_context(self, context: str, build: Callable[[str], Any]) -> Any:
-        """``build(context)``, computed once per context and then only looked up."""
-        if context not in self._per_context:
-            self._per_context[context] = build(context)
-        return self._per_context[context]
+        """``build(context)``, computed once per context (and world) and then only looked up."""
+        key = (context, None if self.world is None else self.world.value)
+        if key not in self._per_context:
+            self._per_context[key] = build(context)
+        return self._per_context[key]
+
+    def add_world_control(self) -> widgets.Dropdown:
+        """The "what if the world were different" control and its note (samples only).
+
+        Another world regenerates the context's sample with one modelling switch changed
+        (:mod:`sqolab.data.worlds`), so a learner sees which conclusions follow from the
+        simulation's assumptions.
+        """
+        self.world = self.control(
+            "world",
+            dropdown(
+                "What if the world were different?",
+                "Regenerate the sample with one assumption of the simulation changed; the "
+                "numbers and charts then show that world.",
+                list(WORLDS),
+                next(iter(WORLDS)),
+            ),
+            lambda name: None if WORLDS[name] == DEFAULT_WORLD else f"world: {name}",
+        )
+        self.world.disabled = self._given is not None
+        self.world_note = widgets.HTML()
+        self.world.observe(lambda _: self._note_world(), names="value")
+        self._note_world()
+        return self.world
+
+    def world_controls(self) -> list[widgets.Widget]:
+        """The world control and its note, when the lab has them (for the lab's children)."""
+        return [] if self.world is None else [self.world, self.world_note]
+
+    def _note_world(self) -> None:
+        name = self.world.value if self.world is not None else next(iter(WORLDS))
+        default = WORLDS[name] == DEFAULT_WORLD
+        self.world_note.value = (
+            f'<p class="sqolab-note"><b>World:</b> {html.escape(WORLD_NOTES[name])} '
+            + (
+                "These are the course's samples."
+                if default
+                else "A simulation assumption changed: compare with 'as in the samples' to see "
+                "which conclusions hold and which flip (datasets/README.md, 'worlds')."
+            )
+            + "</p>"
+        )
 
     def prepared(self) -> list[Any]:
         """Everything :meth:`per_context` has built so far (e.g. to fix axes for all contexts)."""
@@ -84,7 +133,9 @@ class Lab(widgets.VBox):
         self.error: str | None = None
         self.refresh_count = 0
         self._given: pd.DataFrame | None = None
-        self._per_context: dict[str, Any] = {}
+        self._per_context: dict[tuple[str, str | None], Any] = {}
+        self.world: widgets.Dropdown | None = None
+        self.world_note = widgets.HTML()
         self._defaults: dict[str, Any] = {}
         self._describe: dict[str, Callable[[Any], str | None]] = {}
         self._holding = 0

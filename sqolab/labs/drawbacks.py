@@ -58,6 +58,8 @@ class DrawbacksLab(Lab):
         c = self.control
         self.context = c("context", dropdown("Context", TIPS["context"], CONTEXT_OPTIONS, context))
         self.context.disabled = leads is not None
+        if leads is None:
+            self.add_world_control()
         self.framework = c(
             "framework",
             dropdown(
@@ -96,6 +98,7 @@ class DrawbacksLab(Lab):
                 "that competitors also fight for."
             ),
             self.context,
+            *self.world_controls(),
             self.framework,
             self.k,
             self.threshold,
@@ -141,7 +144,7 @@ class DrawbacksLab(Lab):
     def _changed(self, change: dict[str, Any]) -> None:
         if self._holding:
             return
-        if change["owner"] is self.context:
+        if change["owner"] is self.context or change["owner"] is self.world:
             self._show_static()
         elif change["owner"] is self.framework:  # a new framework: k starts at "all but one"
             n = len(self.gate().applied)

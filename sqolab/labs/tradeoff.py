@@ -56,6 +56,8 @@ class TradeoffLab(Lab):
         c = self.control
         self.context = c("context", dropdown("Context", TIPS["context"], CONTEXT_OPTIONS, context))
         self.context.disabled = leads is not None
+        if leads is None:
+            self.add_world_control()
         self.threshold = c(
             "threshold", slider("score threshold [points]", TIPS["threshold"], 0, 100, 1, 60)
         )
@@ -76,6 +78,7 @@ class TradeoffLab(Lab):
         with styled():
             self._build_plot()
         self._show_curves()
+        self._fitted: _Pipeline | None = pipe
         self.children = [
             self.header(
                 "Each lead has a score from 0 to 100 points. A lead is an SQO when its score "
@@ -83,6 +86,7 @@ class TradeoffLab(Lab):
                 "the hours your team has; SQOs are worked best score first until they run out."
             ),
             self.context,
+            *self.world_controls(),
             self.threshold,
             self.capacity,
             self.reset_button,
@@ -112,19 +116,20 @@ class TradeoffLab(Lab):
         step = nice_step(pipe.total_hours / 200)
         return float(np.ceil(pipe.total_hours / step) * step) or step, step
 
-    def _changed(self, change: dict[str, Any]) -> None:
-        if self._holding:
+    def adapt(self) -> None:
+        """A new pipeline (context or world, also after Reset): the capacity slider spans its
+        hours, at the same share of the range, and its curves are drawn."""
+        pipe = self.pipeline
+        if pipe is self._fitted:
             return
-        if change["owner"] is self.context:
-            cap_max, step = self._capacity_range(self.pipeline)
-            share = self.capacity.value / max(self.capacity.max, 1)
-            with self.hold():
-                self.capacity.max = max(self.capacity.max, cap_max)
-                self.capacity.step = step
-                self.capacity.value = round(share * cap_max / step) * step
-                self.capacity.max = cap_max
-            self._show_curves()
-        self.refresh()
+        cap_max, step = self._capacity_range(pipe)
+        share = self.capacity.value / max(self.capacity.max, 1)
+        self.capacity.max = max(self.capacity.max, cap_max)
+        self.capacity.step = step
+        self.capacity.value = round(share * cap_max / step) * step
+        self.capacity.max = cap_max
+        self._fitted = pipe
+        self._show_curves()
 
     # -- views --------------------------------------------------------------------------------
 
