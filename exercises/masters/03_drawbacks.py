@@ -16,6 +16,7 @@ from sqolab import (  # noqa: F401, RUF100
     preset,
     qualify,
 )
+from sqolab.data.worlds import WORLD_NOTES, WORLDS  # noqa: F401, RUF100
 from sqolab.figures.style import ROLE, label, new_figure, percent_axis  # noqa: F401, RUF100
 from sqolab.practice.checks import ____, progress  # noqa: F401, RUF100
 from sqolab.practice.exercises.drawbacks import (
@@ -26,6 +27,8 @@ from sqolab.practice.exercises.drawbacks import (
     q3,
     q4,
     q5,
+    q6,
+    unknown_budget_odds,  # noqa: F401, RUF100
 )
 
 leads = load_sample("startup")
@@ -102,6 +105,24 @@ q4.check()
 
 # %%
 q5.check()
+
+# %% [markdown]
+# ## Question 6: what if the world were different?
+#
+# The simulation can be run in other worlds, each with one assumption changed (printed below; Labs
+# 2 and 4 have the same switch). In which world is an unknown budget a warning sign: startup leads
+# with an unknown budget win clearly less often than leads with a known one? Store the world's
+# name in `warning_world`.
+
+# %%
+for name, note in WORLD_NOTES.items():
+    print(f"{name}: {note}")
+
+# %%
+# SOLUTION drawbacks.q6
+
+# %%
+q6.check()
 
 # %% [markdown]
 # ## Your progress

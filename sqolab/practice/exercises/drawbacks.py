@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqolab.data.samples import shared_world_sample
+from sqolab.data.worlds import WORLDS
 from sqolab.engine.criteria import Criteria, preset, qualify
 from sqolab.engine.outcomes import evaluate
 from sqolab.engine.reports import competition_effect
 from sqolab.figures.style import new_figure
-from sqolab.practice.checks import Bars, Exercise, Misconception, Number, Question, Text
+from sqolab.practice.checks import (
+    Bars,
+    Choice,
+    Exercise,
+    Misconception,
+    Number,
+    Question,
+    Text,
+)
 from sqolab.practice.exercises._common import (
     criteria_spec,
     no_criteria,
@@ -226,4 +236,49 @@ q5 = Exercise(
     )
 )
 
-QUESTIONS = (q1, q2, q3, q4, q5)
+
+def unknown_budget_odds(world: str) -> float:
+    """Win rate of startup leads with an unknown budget over that of leads with a known one."""
+    leads = shared_world_sample("startup", world)
+    won = leads["outcome"] == "won"
+    unknown = leads["budget_eur"].isna()
+    return float(won[unknown].mean() / won[~unknown].mean())
+
+
+def _warning_world() -> str:
+    return min(WORLDS, key=unknown_budget_odds)
+
+
+q6 = Exercise(
+    Question(
+        id=f"{CHAPTER}.q6",
+        var="warning_world",
+        task=(
+            "In which world of the simulation is an unknown budget a warning sign: startup leads "
+            "without a known budget win clearly less often than leads with one?"
+        ),
+        spec=Choice(tuple(WORLDS)),
+        expected=_warning_world,
+        hints=(
+            "Compare, world by world, the win rate of leads whose budget is unknown with that of "
+            "leads whose budget is known: `unknown_budget_odds(world)` gives their ratio.",
+            "In the course's samples unknown values are unknown at random. Which switch changes "
+            "who hides a budget?",
+        ),
+        solution="warning_world = min(WORLDS, key=unknown_budget_odds)",
+        misconceptions=(
+            Misconception(
+                "In the course's samples an unknown budget is unknown at random: those leads win "
+                "nearly as often as the others, so there unknown is not no. Look for the world "
+                "where who hides the budget depends on the buyer.",
+                lambda: "as in the samples",
+            ),
+        ),
+        explanation=(
+            "Whether 'unknown' is a warning sign is not a law: it depends on why values are "
+            "missing in your pipeline. Test your criteria on your own won and lost deals."
+        ),
+    )
+)
+
+QUESTIONS = (q1, q2, q3, q4, q5, q6)
