@@ -120,19 +120,21 @@ ANALYST = (
 )
 
 
-def chapter_of(text: str) -> str:
-    """The practice chapter a master belongs to (the exercises module it imports)."""
+def chapter_of(text: str) -> str | None:
+    """The practice chapter a master belongs to (the exercises module it imports), if any."""
     found = re.search(r"sqolab\.practice\.exercises\.(\w+) import", text)
-    if found is None:
-        raise ValueError("the master imports no sqolab.practice.exercises.<chapter> module")
-    return found.group(1)
+    return None if found is None else found.group(1)
 
 
 def _with_tracks(
-    cells: list[tuple[str, str, list[str]]], chapter: str
+    cells: list[tuple[str, str, list[str]]], chapter: str | None
 ) -> list[tuple[str, str, list[str]]]:
-    """The no-code track after the setup cell, the analyst heading before the rest."""
-    start = next(i for i, (kind, _, _) in enumerate(cells) if kind == "install") + 1
+    """The no-code track after the setup cell, the analyst heading before the rest (a master of
+    no chapter, or without a setup cell, stays as it is)."""
+    kinds = [kind for kind, _, _ in cells]
+    if chapter is None or "install" not in kinds:
+        return cells
+    start = kinds.index("install") + 1
     forms = f'from sqolab.practice.forms import practice_form\n\npractice_form("{chapter}")'
     return [
         *cells[:start],
