@@ -260,12 +260,16 @@ def main(argv: list[str] | None = None) -> bool:
     )
     parser.add_argument("--page", default="01_qualify.ipynb", help="the dashboard they load")
     parser.add_argument("--timeout", type=float, default=600, help="bound of one page load, s")
+    parser.add_argument(
+        "--smoke", action="store_true", help="smallest run (tests/test_benchmarks.py)"
+    )
     args = parser.parse_args(argv)
+    args.quick = args.quick or args.smoke
     if args.participants is None:
-        args.participants = 4 if args.quick else 30
+        args.participants = 2 if args.smoke else 4 if args.quick else 30
     names = [d.notebook for d in DASHBOARDS]
     if args.quick:
-        names = ["01_qualify.ipynb", "08_cup_scoreboard.ipynb"]
+        names = [] if args.smoke else ["01_qualify.ipynb", "08_cup_scoreboard.ipynb"]
     total = psutil.virtual_memory().total / MIB / 1024
     print(f"CPU cores: {os.cpu_count()}; memory: {total:.1f} GiB; Python {sys.version.split()[0]}")
     if args.load_only:

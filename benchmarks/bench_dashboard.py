@@ -91,8 +91,11 @@ def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="8 moves instead of 40")
     parser.add_argument("--moves", type=int, default=None)
+    parser.add_argument(
+        "--smoke", action="store_true", help="smallest run (tests/test_benchmarks.py)"
+    )
     args = parser.parse_args(argv)
-    moves = args.moves or (8 if args.quick else 40)
+    moves = args.moves or (2 if args.smoke else 8 if args.quick else 40)
     if not Path(CHROMIUM).exists():
         print(f"Chromium not found at {CHROMIUM}: skipped (apt-get install chromium).")
         return True

@@ -76,8 +76,13 @@ def main(argv: list[str] | None = None) -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 leads instead of 1,000,000")
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--smoke", action="store_true", help="smallest run (tests/test_benchmarks.py)"
+    )
     args = parser.parse_args(argv)
-    n = 100_000 if args.quick else 1_000_000
+    n = 10_000 if args.smoke else 100_000 if args.quick else 1_000_000
+    if args.smoke:
+        args.repeats = 1
 
     from sklearn.metrics import precision_recall_curve
 

@@ -140,9 +140,12 @@ def main(argv: list[str] | None = None) -> bool:
     parser.add_argument("--quick", action="store_true", help="8 values per control instead of 60")
     parser.add_argument("--per-control", type=int, default=None)
     parser.add_argument("--labs", nargs="*", default=list(LABS))
+    parser.add_argument(
+        "--smoke", action="store_true", help="smallest run (tests/test_benchmarks.py)"
+    )
     args = parser.parse_args(argv)
-    per_control = args.per_control or (8 if args.quick else 60)
-    baseline_runs = 5 if args.quick else 20
+    per_control = args.per_control or (2 if args.smoke else 8 if args.quick else 60)
+    baseline_runs = 2 if args.smoke else 5 if args.quick else 20
     rng = random.Random(0)
 
     print(
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> bool:
     agree = True
     all_met = True
     for name in args.labs:
-        for size in ("sample", "100k"):
+        for size in ("sample",) if args.smoke else ("sample", "100k"):
             kwargs = {} if size == "sample" else large_inputs(name)
             lab = LABS[name](**kwargs)
             for figure in lab.figures:

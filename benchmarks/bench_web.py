@@ -179,8 +179,12 @@ def main(argv: list[str] | None = None) -> bool:
     parser.add_argument("--quick", action="store_true", help="10 moves, no Voila baseline")
     parser.add_argument("--moves", type=int, default=None)
     parser.add_argument("--no-voila", action="store_true", help="skip the Voila baseline")
+    parser.add_argument(
+        "--smoke", action="store_true", help="smallest run (tests/test_benchmarks.py)"
+    )
     args = parser.parse_args(argv)
-    moves = args.moves or (10 if args.quick else 40)
+    args.quick = args.quick or args.smoke
+    moves = args.moves or (2 if args.smoke else 10 if args.quick else 40)
     if not Path(CHROMIUM).exists():
         print(f"Chromium not found at {CHROMIUM}: skipped (apt-get install chromium).")
         return True

@@ -1,4 +1,4 @@
-"""Run every benchmark: ``python benchmarks/run.py`` (full size) or ``--quick`` (smoke run, CI).
+"""Run every benchmark: ``python benchmarks/run.py`` (full size), ``--quick``, ``--smoke`` (tests).
 
 Each benchmark prints its figures as ratios against a baseline measured in the same run and
 returns whether its results agree with the baseline's; this script fails if any does not.

@@ -125,7 +125,8 @@ def test_the_tested_pins_satisfy_pyproject():
         assert requirement.specifier.contains(installed, prereleases=True), (dist, installed)
         if dist in pins:
             assert pins[dist].specifier.contains(installed), (dist, installed)
-    assert set(pins) <= set(declared) | {"jupyterlab"}, "pinned but not declared in pyproject"
+    # jupyterlab: the course's editor; jsonschema: held below the version whose import is slow
+    assert set(pins) <= set(declared) | {"jupyterlab", "jsonschema"}, "pinned, not declared"
 
 
 @pytest.mark.parametrize("path", LEARNER_NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())
