@@ -187,6 +187,24 @@ def test_every_page_loads_offline_in_chromium(book, browser):
     assert len(requests.requested) > len(pages(html))  # the pages and what they load
 
 
+def test_the_discovery_call_plays_in_the_course_page(book, browser):
+    """Lab 7's page holds the live player: a question, a decision, the reveal (no kernel)."""
+    html, _ = book
+    with serve_directory(html) as base:
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}/notebooks/07_discovery_call.html")
+        page.wait_for_selector('.sqolab-live[data-lab="discovery"][data-ready="true"]')
+        page.locator("button.sqolab-disc-ask").first.click()
+        page.wait_for_selector(".sqolab-disc-transcript li")
+        page.get_by_role("button", name="Decide and reveal").click()
+        page.wait_for_selector(".sqolab-disc-reveal li")
+        assert page.locator(".sqolab-disc-chart").count() == 1
+        page.close()
+    assert errors == []
+
+
 def test_the_favicon_is_served(book):
     html, _ = book
     text = (html / "book" / "01_what_is_an_sqo.html").read_text(encoding="utf-8")

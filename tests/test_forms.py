@@ -51,7 +51,7 @@ def right_answer(chapter: str, exercise) -> object:
     question = exercise.question
     if isinstance(question.spec, Judged):  # judged against targets: the published solution
         module = importlib.import_module(f"sqolab.practice.exercises.{chapter}")
-        namespace = {**vars(sqolab), **vars(module)}
+        namespace = {**{n: getattr(sqolab, n) for n in sqolab.__all__}, **vars(module)}
         exec(question.solution, namespace)
         return namespace[question.var]
     if isinstance(question.spec, Text):

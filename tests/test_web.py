@@ -11,6 +11,8 @@ import pytest
 from docutils import nodes
 from web_book import LAB_PAGES, ROOT
 
+from sqolab.data.schema import CONTEXTS
+from sqolab.web.discovery import WEB_SETS, write_discovery_files
 from sqolab.web.payload import LABS, NUMBERS, data_script, fmt, pack, payload, unpack
 from sqolab.web.sphinx_ext import page_labs
 
@@ -73,6 +75,24 @@ def test_each_lab_page_asks_for_its_live_lab_in_a_markdown_cell(page):
     found = page_labs(_as_doctree(cells[0].source))
     assert [lab for _node, lab in found] == [LAB_PAGES[page]]
     assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+
+
+def test_lab_7_asks_for_the_discovery_player_in_a_markdown_cell():
+    notebook = nbformat.read(ROOT / "notebooks" / "07_discovery_call.ipynb", as_version=4)
+    cells = [c for c in notebook.cells if "sqolab-live" in c.source]
+    assert len(cells) == 1 and cells[0].cell_type == "markdown"
+    assert [lab for _node, lab in page_labs(_as_doctree(cells[0].source))] == ["discovery"]
+
+
+def test_the_discovery_page_loads_at_most_1_5_mb(tmp_path):
+    files = write_discovery_files(tmp_path)
+    case_sets = [f for f in files if f.name != "discovery-common.js"]
+    assert len(case_sets) == len(CONTEXTS) * WEB_SETS
+    static = (ROOT / "sqolab" / "web" / "static").glob("*")
+    first = tmp_path / "discovery-common.js"
+    weight = first.stat().st_size + max(f.stat().st_size for f in case_sets)
+    weight += sum(p.stat().st_size for p in static)
+    assert weight <= PAGE_BUDGET, f"{weight:,} bytes"
 
 
 def _as_doctree(html: str) -> nodes.document:

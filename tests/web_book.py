@@ -55,11 +55,12 @@ def build_live_book(folder: Path) -> tuple[Path, subprocess.CompletedProcess[str
         (source / favicon).parent.mkdir(parents=True, exist_ok=True)
         (source / favicon).write_bytes((ROOT / favicon).read_bytes())
     (source / "_config.yml").write_text(yaml.safe_dump(config))
-    chapters = "".join(f"  - file: labs/{lab}\n" for lab in LABS)
+    pages = [*LABS, "discovery"]  # the live labs and the discovery call's player
+    chapters = "".join(f"  - file: labs/{lab}\n" for lab in pages)
     (source / "_toc.yml").write_text(f"format: jb-book\nroot: index\nchapters:\n{chapters}")
     (source / "refs.bib").write_text("@misc{x, title={X}, year={2020}}\n")
     (source / "index.md").write_text("# Live labs\n\nOne page per live lab.\n")
-    for lab in LABS:
+    for lab in pages:
         marker = f'<div class="sqolab-live" data-lab="{lab}"></div>'
         (source / "labs" / f"{lab}.md").write_text(
             f"# Lab {lab}\n\nBefore.\n\n{marker}\n\nAfter.\n"

@@ -80,12 +80,13 @@ class Call:
             if found.criterion is None or not found.reveals:
                 continue
             old = best.get(found.criterion)
-            if old is None or _sharpness(found) >= _sharpness(old):
+            if old is None or sharpness(found) >= sharpness(old):
                 best[found.criterion] = found
         return best
 
 
-def _sharpness(found: Finding) -> int:
+def sharpness(found: Finding) -> int:
+    """How telling an answer is: 2 a value, a narrow band or "open"; 1 a wide band; 0 nothing."""
     if found.open_to_buyer or found.level is not None:
         return 2
     if found.low is not None and found.high is not None:
@@ -143,7 +144,7 @@ def hour_value(leads: pd.DataFrame, context: str) -> float:
     return evaluate(leads, qualify(leads, criteria)).revenue_per_hour_eur
 
 
-def _row(case: Case, known: dict[str, Finding] | None) -> pd.DataFrame:
+def case_row(case: Case, known: dict[str, Finding] | None) -> pd.DataFrame:
     """A one-lead table with the case's values, keeping only what ``known`` reveals (None: all)."""
 
     def number(criterion: str, truth: float | None) -> float:
@@ -179,14 +180,14 @@ def _row(case: Case, known: dict[str, Finding] | None) -> pd.DataFrame:
 
 def rule_says_sqo(case: Case, criteria: Criteria, known: dict[str, Finding] | None) -> bool:
     """The course rule's verdict on what is known (None: on the whole truth)."""
-    return bool(qualify(_row(case, known), criteria).iloc[0])
+    return bool(qualify(case_row(case, known), criteria).iloc[0])
 
 
 def rule_checks(
     case: Case, criteria: Criteria, known: dict[str, Finding] | None
 ) -> dict[str, bool]:
     """Each applied criterion of ``criteria``: met on what is known (None: on the whole truth)?"""
-    met = criteria_met(_row(case, known), criteria).iloc[0]
+    met = criteria_met(case_row(case, known), criteria).iloc[0]
     return {name: bool(ok) for name, ok in met.items()}
 
 

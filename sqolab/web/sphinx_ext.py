@@ -21,9 +21,12 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.osutil import relative_uri
 
+from sqolab.web.discovery import write_discovery_files
 from sqolab.web.payload import LABS, write_site_files
 
 FOLDER = "_static/sqolab-live"
+PLAYER = "discovery"
+"""The discovery call's player (discovery.js with its case sets), beside the live labs."""
 MARKER = re.compile(r"<div\b[^>]*\bclass=\"sqolab-live\"[^>]*\bdata-lab=\"([^\"]*)\"")
 
 
@@ -51,19 +54,26 @@ def add_scripts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     here = app.builder.get_target_uri(docname)
     for node, lab in labs:
-        if lab not in LABS:
+        if lab not in (*LABS, PLAYER):
             raise LiveLabError(
-                f"{docname}: unknown live lab {lab!r} in data-lab; use one of: {', '.join(LABS)}."
+                f"{docname}: unknown live lab {lab!r} in data-lab; use one of: "
+                f"{', '.join((*LABS, PLAYER))}."
             )
 
         def link(name: str) -> str:
             return relative_uri(here, f"{FOLDER}/{name}")
 
-        tags = (
-            f'<link rel="stylesheet" href="{link("live.css")}">\n'
-            f'<script async src="{link(f"data-{lab}.js")}"></script>\n'
-            f'<script async src="{link("live.js")}"></script>\n'
-        )
+        if lab == PLAYER:  # the script loads its case sets itself, when chosen
+            tags = (
+                f'<link rel="stylesheet" href="{link("live.css")}">\n'
+                f'<script async src="{link("discovery.js")}"></script>\n'
+            )
+        else:
+            tags = (
+                f'<link rel="stylesheet" href="{link("live.css")}">\n'
+                f'<script async src="{link(f"data-{lab}.js")}"></script>\n'
+                f'<script async src="{link("live.js")}"></script>\n'
+            )
         node.parent.insert(node.parent.index(node) + 1, nodes.raw("", tags, format="html"))
 
 
@@ -71,6 +81,7 @@ def write_files(app: Sphinx, exception: Exception | None) -> None:
     """Write the script, the style and the labs' data into the HTML output."""
     if exception is None and app.builder.format == "html":
         write_site_files(Path(app.outdir) / FOLDER)
+        write_discovery_files(Path(app.outdir) / FOLDER)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

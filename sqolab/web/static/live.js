@@ -1231,7 +1231,7 @@
     const all = window.SQOLAB_LIVE_DATA || {};
     for (const root of document.querySelectorAll(".sqolab-live[data-lab]")) {
       const lab = root.getAttribute("data-lab");
-      if (root.getAttribute("data-ready")) continue;
+      if (root.getAttribute("data-ready") || lab === "discovery") continue; // see discovery.js
       if (!BUILDERS[lab] || !all[lab]) {
         if (final === true) {
           root.textContent = `The live version of this lab could not be loaded (no data for "${lab}").`;
