@@ -74,7 +74,7 @@ def _constraint_problems(parsed: pd.DataFrame, table: Table, ctx: Context) -> No
     """Run pandera lazily and turn its failure cases into problems (no pandera text leaks)."""
     schema, messages = _pandera_schema(table)
     try:
-        schema.validate(parsed, lazy=True)
+        schema.validate(parsed, lazy=True, inplace=True)  # no coercion: nothing is changed
         return
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
@@ -170,7 +170,8 @@ def validate_table(
         if ambiguous and i in ambiguous and name in parsed and table.by_name[name].kind in NUMBER:
             parsed[name] = _report_ambiguous(ctx, name, ambiguous[i], parsed[name])
     missing_columns(table, named, ctx)
-    frame = pd.DataFrame(parsed, index=pd.RangeIndex(len(rows)))
+    # copy=False: the columns are this function's own (pandas copies a dict's columns otherwise)
+    frame = pd.DataFrame(parsed, index=pd.RangeIndex(len(rows)), copy=False)
     _constraint_problems(frame, table, ctx)
     if ctx.problems:
         order = {c.name: i for i, c in enumerate(table.columns)}
@@ -178,7 +179,7 @@ def validate_table(
         raise LeadDataError(ctx.problems, source)
     result = {c.name: _finish(parsed[c.name], c, table) for c in table.columns if c.name in parsed}
     result.update(extras)
-    return pd.DataFrame(result, index=pd.RangeIndex(len(rows)))
+    return pd.DataFrame(result, index=pd.RangeIndex(len(rows)), copy=False)
 
 
 NUMBER = ("int", "float")
