@@ -272,6 +272,22 @@ def _deciding_questions(
     return ()
 
 
+def hindsight(case: Case, hour_eur: float) -> tuple[float, str]:
+    """What working ``case`` is worth (revenue won minus its sales hours at ``hour_eur``) and the
+    best verdict with hindsight: SQO for a win worth working, nurture for a real need without a
+    decision within two sales cycles, else disqualify."""
+    won = case.outcome == "won"
+    work_value = (case.deal_value_eur if won else 0.0) - case.sales_hours * hour_eur
+    if won and work_value > 0:
+        return work_value, "sqo"
+    if case.need in ("latent", "confirmed") and (
+        case.timeline_months is None
+        or case.timeline_months > 2 * PROFILES[case.context].cycle_months
+    ):
+        return work_value, "nurture"
+    return work_value, "disqualify"
+
+
 def reveal(
     call: Call, decision: Decision, leads: pd.DataFrame, criteria: Criteria | None = None
 ) -> Reveal:
@@ -280,16 +296,7 @@ def reveal(
     criteria = criteria or preset(PROFILES[case.context].framework, context=case.context)
     rate = hour_value(leads, case.context)
     won = case.outcome == "won"
-    work_value = (case.deal_value_eur if won else 0.0) - case.sales_hours * rate
-    if won and work_value > 0:
-        best = "sqo"
-    elif case.need in ("latent", "confirmed") and (
-        case.timeline_months is None
-        or case.timeline_months > 2 * PROFILES[case.context].cycle_months
-    ):
-        best = "nurture"
-    else:
-        best = "disqualify"
+    work_value, best = hindsight(case, rate)
     value = work_value if decision.verdict == "sqo" else 0.0
     known = call.knowledge()
     said, truth_says = rule_says_sqo(case, criteria, known), rule_says_sqo(case, criteria, None)

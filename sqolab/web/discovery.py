@@ -23,7 +23,14 @@ import pandas as pd
 from sqolab.data.contexts import PROFILES
 from sqolab.data.samples import shared_sample
 from sqolab.data.schema import AUTHORITY_LEVELS, CONTEXTS, NEED_LEVELS
-from sqolab.engine.calls import case_row, hour_value, rule_checks, rule_says_sqo, sharpness
+from sqolab.engine.calls import (
+    case_row,
+    hindsight,
+    hour_value,
+    rule_checks,
+    rule_says_sqo,
+    sharpness,
+)
 from sqolab.engine.criteria import criteria_met, preset
 from sqolab.engine.discovery import (
     CALL_MINUTES,
@@ -82,16 +89,7 @@ def _case_data(case: Case, hour_eur: float) -> dict[str, Any]:
     for i, (key, criterion, _) in enumerate(ruled):
         answers[key]["met"] = bool(met[criterion].iloc[i])
     won = case.outcome == "won"
-    work_value = (case.deal_value_eur if won else 0.0) - case.sales_hours * hour_eur
-    if won and work_value > 0:
-        best = "sqo"
-    elif case.need in ("latent", "confirmed") and (
-        case.timeline_months is None
-        or case.timeline_months > 2 * PROFILES[case.context].cycle_months
-    ):
-        best = "nurture"
-    else:
-        best = "disqualify"
+    work_value, best = hindsight(case, hour_eur)
     return {
         "lead_id": case.lead_id,
         "briefing": list(case.briefing().items()),
