@@ -1,4 +1,4 @@
-"""Shared fixtures, and the number of test workers."""
+"""Shared fixtures, the number of test workers, and the order files are handed to them."""
 
 from __future__ import annotations
 
@@ -6,8 +6,34 @@ import os
 
 from browser import browser  # noqa: F401  (the Chromium fixture for browser tests)
 
+LONGEST_FIRST = (
+    "test_book.py",
+    "test_exercises.py",
+    "test_dashboards.py",
+    "test_install.py",
+    "test_benchmarks.py",
+    "test_grading.py",
+    "test_labs_browser.py",
+    "test_loading.py",
+    "test_discovery_browser.py",
+    "test_web_oracle.py",
+    "test_web_discovery.py",
+    "test_web_browser.py",
+    "test_forms_browser.py",
+    "test_lab_pipeline_browser.py",
+)
+"""Test files that take longest (measured with --durations=0), longest first: with
+``--dist loadfile --no-loadscope-reorder`` (pyproject's addopts) workers start with them, so no
+long file starts last while the other workers idle."""
+
 
 def pytest_xdist_auto_num_workers(config) -> int:
     """``-n auto``: one worker per core and one more. Many tests wait on a kernel, a server or
     Chromium (processes of their own), so a core would otherwise idle while its worker waits."""
     return (os.cpu_count() or 1) + 1
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """The longest files first, the rest in their usual order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
