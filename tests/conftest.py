@@ -1,8 +1,6 @@
-"""Shared fixtures, the number of test workers, and the order files are handed to them."""
+"""Shared fixtures, and the order test files are handed to the workers."""
 
 from __future__ import annotations
-
-import os
 
 from browser import browser  # noqa: F401  (the Chromium fixture for browser tests)
 
@@ -25,12 +23,6 @@ LONGEST_FIRST = (
 """Test files that take longest (measured with --durations=0), longest first: with
 ``--dist loadfile --no-loadscope-reorder`` (pyproject's addopts) workers start with them, so no
 long file starts last while the other workers idle."""
-
-
-def pytest_xdist_auto_num_workers(config) -> int:
-    """``-n auto``: one worker per core and one more. Many tests wait on a kernel, a server or
-    Chromium (processes of their own), so a core would otherwise idle while its worker waits."""
-    return (os.cpu_count() or 1) + 1
 
 
 def pytest_collection_modifyitems(session, config, items) -> None:
