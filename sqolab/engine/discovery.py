@@ -43,6 +43,8 @@ from sqolab.engine.questions import QUESTIONS, Question, question
 Verdict = Literal["sqo", "nurture", "disqualify"]
 VERDICTS: tuple[str, ...] = ("sqo", "nurture", "disqualify")
 CALL_MINUTES = 20
+CASES_PER_SET = 6
+"""Cases in one case set (Lab 7 and the website's player)."""
 WON_SHARE = 1 / 3  # share of won leads in a drawn case set (the pipeline has 18-27%)
 
 REASON_CODES: dict[str, str] = {
@@ -150,7 +152,9 @@ def case_of(leads: pd.DataFrame, lead_id: str, context: str) -> Case:
     )
 
 
-def draw_cases(leads: pd.DataFrame, context: str, n: int = 6, seed: int = 0) -> list[Case]:
+def draw_cases(
+    leads: pd.DataFrame, context: str, n: int = CASES_PER_SET, seed: int = 0
+) -> list[Case]:
     """``n`` cases from ``leads``, the same for the same seed (a workshop hands them to every team).
 
     A third of the cases would be won if worked (more than in the pipeline, so every set has wins

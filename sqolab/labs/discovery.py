@@ -18,14 +18,13 @@ from sqolab.data.contexts import PROFILES
 from sqolab.data.samples import shared_sample
 from sqolab.data.schema import CONTEXTS
 from sqolab.engine.calls import Call, CallError, Decision, Note, Reveal, calibration, reveal
-from sqolab.engine.discovery import CONFIDENCES, REASON_CODES, Case, draw_cases
+from sqolab.engine.discovery import CASES_PER_SET, CONFIDENCES, REASON_CODES, Case, draw_cases
 from sqolab.engine.questions import CALL_CRITERIA, QUESTIONS
 from sqolab.figures.discovery import calibration_figure, figure_png
 from sqolab.labs.html import LAB_CSS, LIVE_CSS
 
 logger = logging.getLogger("sqolab.labs")
 
-N_CASES = 6
 CRITERION_TITLES = {
     "budget": "Budget",
     "authority": "Authority",
@@ -78,7 +77,7 @@ class DiscoveryLab(widgets.VBox):
             options=[("English", "en"), ("Deutsch", "de")], value=language, description="Language"
         )
         self.case_box = widgets.ToggleButtons(
-            options=[(str(i + 1), i) for i in range(N_CASES)],
+            options=[(str(i + 1), i) for i in range(CASES_PER_SET)],
             description="Case",
             style={"button_width": "60px"},
         )
@@ -203,7 +202,7 @@ class DiscoveryLab(widgets.VBox):
     def new_set(self) -> None:
         """Draw the case set of the chosen business and number, and start at case 1."""
         self.cases: list[Case] = draw_cases(
-            self.leads, self.context_box.value, N_CASES, seed=int(self.seed_box.value)
+            self.leads, self.context_box.value, CASES_PER_SET, seed=int(self.seed_box.value)
         )
         self.calls: list[Call] = [Call(c) for c in self.cases]
         self.reveals: list[Reveal | None] = [None] * len(self.cases)

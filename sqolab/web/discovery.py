@@ -34,6 +34,7 @@ from sqolab.engine.calls import (
 from sqolab.engine.criteria import criteria_met, preset
 from sqolab.engine.discovery import (
     CALL_MINUTES,
+    CASES_PER_SET,
     CONFIDENCES,
     REASON_CODES,
     VERDICTS,
@@ -43,9 +44,8 @@ from sqolab.engine.discovery import (
     draw_cases,
 )
 from sqolab.engine.questions import CALL_CRITERIA, LANGUAGES, QUESTIONS
+from sqolab.web.payload import STATIC
 
-N_CASES = 6
-"""Cases per set, as in the lab."""
 WEB_SETS = 10
 """Case sets 1 to WEB_SETS of each business are on the website (the lab takes 1 to 9999)."""
 
@@ -119,7 +119,7 @@ def case_set(context: str, seed: int) -> dict[str, Any]:
     """Case set ``seed`` of ``context`` as the page plays it."""
     leads = shared_sample(context)
     hour_eur = hour_value(leads, context)
-    cases = draw_cases(leads, context, N_CASES, seed=seed)
+    cases = draw_cases(leads, context, CASES_PER_SET, seed=seed)
     return {
         "context": context,
         "seed": seed,
@@ -132,6 +132,7 @@ def common() -> dict[str, Any]:
     """What every case set shares: the questions, the choices, the businesses, the sets."""
     return {
         "minutes": CALL_MINUTES,
+        "cases": CASES_PER_SET,
         "criteria": list(CALL_CRITERIA),
         "questions": [
             {"key": q.key, "c": q.criterion, "style": q.style, "min": q.minutes}
@@ -158,11 +159,13 @@ def set_file(context: str, seed: int) -> str:
 
 
 def write_discovery_files(folder: Path) -> list[Path]:
-    """Write the shared data and one script per case set into ``folder``."""
+    """Write the player, the shared data and one script per case set into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     store = "window.SQOLAB_DISCOVERY"
-    written = [folder / "discovery-common.js"]
-    written[0].write_text(_script(store, "common", common()), encoding="utf-8")
+    player = folder / "discovery.js"
+    player.write_bytes((STATIC / "discovery.js").read_bytes())
+    written = [player, folder / "discovery-common.js"]
+    written[1].write_text(_script(store, "common", common()), encoding="utf-8")
     for context in CONTEXTS:
         for seed in range(1, WEB_SETS + 1):
             target = folder / set_file(context, seed)

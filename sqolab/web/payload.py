@@ -260,7 +260,7 @@ def write_site_files(folder: Path) -> list[Path]:
     """Write the script, the stylesheet and one data file per lab into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in ("live.js", "live.css", "discovery.js"):
+    for name in ("live.js", "live.css"):
         target = folder / name
         target.write_bytes((STATIC / name).read_bytes())
         written.append(target)

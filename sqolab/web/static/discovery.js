@@ -94,13 +94,11 @@
     const keys = [];
     for (const criterion of common.criteria) {
       if (trial.has(criterion)) continue;
+      // the quickest open question of the criterion, one not asked yet first (min() in Python)
+      const cost = (q) => (askedKeys.has(q.key) ? 1000 : 0) + q.min;
       let pick = null;
       for (const q of common.questions) {
-        if (q.c !== criterion || q.style !== "open") continue;
-        if (pick === null) { pick = q; continue; }
-        const a = [askedKeys.has(q.key) ? 1 : 0, q.min];
-        const b = [askedKeys.has(pick.key) ? 1 : 0, pick.min];
-        if (a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])) pick = q;
+        if (q.c === criterion && q.style === "open" && (pick === null || cost(q) < cost(pick))) pick = q;
       }
       trial.set(criterion, pick.key);
       keys.push(pick.key);
@@ -322,11 +320,12 @@
       this.common = common;
       this.sets = {}; // "context-seed" -> {data, calls}
       this.language = "en";
+      this.byKey = Object.fromEntries(common.questions.map((q) => [q.key, q]));
       root.classList.add("sqolab-live-on", "sqolab-disc");
       root.textContent = "";
       root.append(el("div", { class: "sqolab-live-title" }, ["Lab 7: The discovery call (live in this page)"]));
       root.append(el("p", { class: "sqolab-live-intro" }, [
-        "Choose a business and a case set, ask questions within the 20 minutes, then decide, write the " +
+        `Choose a business and a case set, ask questions within the ${common.minutes} minutes, then decide, write the ` +
         "handoff note and give a win probability. Case sets 1 to " + common.sets + " are on this page; " +
         "the same number gives the same cases in JupyterLab and Voilà, where any number up to 9999 works.",
       ]));
@@ -336,7 +335,7 @@
         Array.from({ length: common.sets }, (_, i) => [String(i + 1), String(i + 1)]));
       root.append(top);
       this.languageBox = this.radios(root, "Language", [["en", "English"], ["de", "Deutsch"]], "en");
-      this.caseBox = this.radios(root, "Case", Array.from({ length: 6 }, (_, i) => [String(i), String(i + 1)]), "0");
+      this.caseBox = this.radios(root, "Case", Array.from({ length: common.cases }, (_, i) => [String(i), String(i + 1)]), "0");
       this.briefing = el("div", { class: "sqolab-disc-briefing" });
       this.clock = el("p", { role: "status", "aria-live": "polite", class: "sqolab-disc-clock" });
       root.append(this.briefing, this.clock);
@@ -478,11 +477,15 @@
       if (text) this.message.append(el("div", { class: "sqolab-error", role: "alert" }, [text]));
     }
 
+    /** Minutes left in a call. */
+    minutesLeft(call) {
+      return call.asked.reduce((left, a) => left - this.byKey[a.key].min, this.common.minutes);
+    }
+
     ask(key) {
       const call = this.call;
-      const q = this.common.questions.find((x) => x.key === key);
-      const used = call.asked.reduce((m, a) => m + this.common.questions.find((x) => x.key === a.key).min, 0);
-      const left = this.common.minutes - used;
+      const q = this.byKey[key];
+      const left = this.minutesLeft(call);
       if (call.reveal) return;
       if (call.asked.some((a) => a.key === key)) {
         this.say(`You already asked this: ${q[this.language]}`);
@@ -535,11 +538,7 @@
     decide() {
       const call = this.call;
       if (call.reveal) return;
-      const form = this.readForm();
-      const decision = {
-        verdict: form.verdict, win: form.win, winPercent: form.winPercent, reason: form.reason,
-        recontact: form.recontact, notes: form.notes,
-      };
+      const decision = this.readForm();
       try {
         call.reveal = reveal(this.common, this.state.data, this.index, call.asked, decision);
         call.decision = decision;
@@ -573,8 +572,7 @@
       const call = this.call;
       this.briefing.textContent = "";
       this.briefing.append(table(theCase.briefing, `Case ${i + 1}: before the call`));
-      const used = call.asked.reduce((m, a) => m + common.questions.find((x) => x.key === a.key).min, 0);
-      const left = common.minutes - used;
+      const left = this.minutesLeft(call);
       this.clock.textContent = "";
       this.clock.append(el("b", {}, [`${left} of ${common.minutes} minutes left`]), " in this call.");
       const done = call.reveal !== null;
@@ -587,8 +585,7 @@
       this.transcript.textContent = "";
       if (call.asked.length) {
         this.transcript.append(el("ol", {}, call.asked.map((a) => {
-          const q = common.questions.find((x) => x.key === a.key);
-          return el("li", {}, [el("b", {}, [q[a.lang]]), el("br"), theCase.answers[a.key][a.lang]]);
+          return el("li", {}, [el("b", {}, [this.byKey[a.key][a.lang]]), el("br"), theCase.answers[a.key][a.lang]]);
         })));
       } else {
         this.transcript.append(el("p", {}, ["Nothing asked yet."]));
